@@ -1,0 +1,216 @@
+//! The domain model: engagement, control, population, sample and what fieldwork records about them.
+
+mod control;
+mod frequency;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rusqlite::{Connection, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+pub use control::{
+    Attribute, Control, ControlInput, Nature, parse_attributes, parse_criteria_refs,
+};
+pub use frequency::{Frequency, UnknownFrequency};
+
+use crate::{Error, Result};
+
+/// Who is acting and when: passed in by the caller, never read from the clock or the OS in
+/// the engine, so every operation is reproducible in a test.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub name: String,
+    pub at: DateTime<Utc>,
+}
+
+impl Actor {
+    pub fn new(name: impl Into<String>, at: DateTime<Utc>) -> Actor {
+        Actor {
+            name: name.into(),
+            at,
+        }
+    }
+
+    pub(crate) fn at_text(&self) -> String {
+        self.at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReportType {
+    Soc2Type2,
+    Soc1Type2,
+}
+
+impl ReportType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportType::Soc2Type2 => "soc2-type2",
+            ReportType::Soc1Type2 => "soc1-type2",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<ReportType> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "soc2-type2" | "soc2" => Ok(ReportType::Soc2Type2),
+            "soc1-type2" | "soc1" => Ok(ReportType::Soc1Type2),
+            _ => Err(Error::invalid(format!(
+                "unknown report type {s:?}: expected soc2-type2 or soc1-type2"
+            ))),
+        }
+    }
+}
+
+/// The review (examination) period, both ends included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+impl Period {
+    pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Period> {
+        if end < start {
+            return Err(Error::invalid(format!(
+                "the period ends ({end}) before it starts ({start})"
+            )));
+        }
+        Ok(Period { start, end })
+    }
+
+    /// Parses `2026-01-01..2026-12-31`.
+    pub fn parse(s: &str) -> Result<Period> {
+        let bad = || {
+            Error::invalid(format!(
+                "period {s:?} is not START..END, e.g. 2026-01-01..2026-12-31"
+            ))
+        };
+        let (a, b) = s.split_once("..").ok_or_else(bad)?;
+        let day = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
+        Period::new(day(a)?, day(b)?)
+    }
+
+    pub fn contains(&self, d: NaiveDate) -> bool {
+        self.start <= d && d <= self.end
+    }
+}
+
+/// The Trust Services Criteria categories in scope.
+pub const CRITERIA: [&str; 5] = ["CC", "A", "C", "PI", "P"];
+
+pub fn parse_criteria(s: &str) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for part in s.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
+        let up = part.to_ascii_uppercase();
+        if !CRITERIA.contains(&up.as_str()) {
+            return Err(Error::invalid(format!(
+                "unknown criteria category {part:?}: expected CC, A, C, PI or P (common criteria, availability, confidentiality, processing integrity, privacy)"
+            )));
+        }
+        if !out.contains(&up) {
+            out.push(up);
+        }
+    }
+    if !out.contains(&"CC".to_string()) {
+        out.insert(0, "CC".to_string());
+    }
+    Ok(out)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewEngagement {
+    pub client: String,
+    pub report: ReportType,
+    pub period: Period,
+    pub criteria: Vec<String>,
+    pub firm: String,
+    pub preparer: String,
+    pub reviewer: String,
+}
+
+impl NewEngagement {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if self.client.trim().is_empty() {
+            return Err(Error::invalid("the client name is empty"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EngagementInfo {
+    pub client: String,
+    pub report: ReportType,
+    pub period: Period,
+    pub criteria: Vec<String>,
+    pub firm: String,
+    pub preparer: String,
+    pub reviewer: String,
+    pub created_at: String,
+    pub created_by: String,
+}
+
+pub(crate) fn insert_engagement(
+    tx: &Transaction<'_>,
+    e: &NewEngagement,
+    actor: &Actor,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO engagement (id, client, report, period_start, period_end, criteria, firm, preparer, reviewer, created_at, created_by)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            e.client.trim(),
+            e.report.as_str(),
+            e.period.start.to_string(),
+            e.period.end.to_string(),
+            e.criteria.join(","),
+            e.firm,
+            e.preparer,
+            e.reviewer,
+            actor.at_text(),
+            actor.name
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn load_engagement(conn: &Connection) -> Result<EngagementInfo> {
+    let row = conn.query_row(
+        "SELECT client, report, period_start, period_end, criteria, firm, preparer, reviewer, created_at, created_by FROM engagement WHERE id = 1",
+        [],
+        |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
+                r.get::<_, String>(8)?,
+                r.get::<_, String>(9)?,
+            ))
+        },
+    )?;
+    let date = |s: &str| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .map_err(|_| Error::invalid(format!("stored period date {s:?} is damaged")))
+    };
+    Ok(EngagementInfo {
+        client: row.0,
+        report: ReportType::parse(&row.1)?,
+        period: Period::new(date(&row.2)?, date(&row.3)?)?,
+        criteria: row
+            .4
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        firm: row.5,
+        preparer: row.6,
+        reviewer: row.7,
+        created_at: row.8,
+        created_by: row.9,
+    })
+}

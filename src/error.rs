@@ -1,0 +1,75 @@
+//! The engine's error type. Messages are sentences an auditor reads; `code()` is what a UI
+//! branches on (it never matches on message text).
+
+use std::path::PathBuf;
+
+use crate::import::ImportError;
+use crate::sampling::SamplingError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{}: engagement is open in another Tickmark; close it there first", .path.display())]
+    Locked { path: PathBuf },
+
+    #[error(
+        "{}: written by a newer Tickmark (schema version {found}; this Tickmark reads up to {supported}); update Tickmark to open it",
+        .path.display()
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    #[error("{}: not a Tickmark engagement file", .path.display())]
+    NotEngagement { path: PathBuf },
+
+    #[error("{}: no such engagement file", .path.display())]
+    NoSuchFile { path: PathBuf },
+
+    #[error("{}: a file already exists there; choose another name", .path.display())]
+    AlreadyExists { path: PathBuf },
+
+    #[error(transparent)]
+    Import(#[from] ImportError),
+
+    #[error(transparent)]
+    Sampling(#[from] SamplingError),
+
+    /// Input the auditor can correct: a missing control, a bad period, an unknown column.
+    #[error("{0}")]
+    Invalid(String),
+
+    #[error("{}: {source}", .path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error("engagement file error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// A stable identifier for the UI and for scripts; the message is for people.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Locked { .. } => "locked",
+            Error::NewerSchema { .. } => "newer_schema",
+            Error::NotEngagement { .. } => "not_engagement",
+            Error::NoSuchFile { .. } => "no_such_file",
+            Error::AlreadyExists { .. } => "already_exists",
+            Error::Import(_) => "import",
+            Error::Sampling(_) => "sampling",
+            Error::Invalid(_) => "invalid",
+            Error::Io { .. } => "io",
+            Error::Sqlite(_) => "storage",
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Self {
+        Error::Invalid(message.into())
+    }
+}

@@ -1,0 +1,836 @@
+//! Reading a client's export as a table of text: CSV/TSV in any of the encodings Excel and
+//! reporting tools write, or an `.xlsx` sheet. Streams rows; never holds a CSV in memory.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::rc::Rc;
+
+use calamine::{Data, Reader, Xlsx};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+use sha2::{Digest, Sha256};
+
+use super::error::{ImportError, ImportErrorKind as K};
+
+/// Excel holds at most 32,767 characters in a cell; a field far beyond that is not data.
+pub const MAX_FIELD_BYTES: usize = 1 << 20;
+/// A record this long is an unclosed quote swallowing the file; stop before it eats memory.
+pub const MAX_RECORD_BYTES: u64 = 64 << 20;
+const SNIFF_BYTES: usize = 64 << 10;
+
+/// One data row: where it came from and its fields as text. Reused between rows.
+#[derive(Debug, Default, Clone)]
+pub struct Row {
+    /// The line (text) or sheet row (xlsx) where the row starts, 1-based.
+    pub line: u64,
+    pub fields: Vec<String>,
+    /// For xlsx cells holding a plain number: its value, so a date column can read serials.
+    pub numbers: Vec<Option<f64>>,
+}
+
+impl Row {
+    pub fn is_blank(&self) -> bool {
+        self.fields.iter().all(|f| f.trim().is_empty())
+    }
+
+    fn set(&mut self, line: u64, fields: impl Iterator<Item = impl AsRef<str>>) {
+        self.line = line;
+        let mut n = 0;
+        for (i, f) in fields.enumerate() {
+            if i < self.fields.len() {
+                self.fields[i].clear();
+                self.fields[i].push_str(f.as_ref());
+            } else {
+                self.fields.push(f.as_ref().to_string());
+            }
+            n = i + 1;
+        }
+        self.fields.truncate(n);
+        self.numbers.clear();
+        self.numbers.resize(n, None);
+    }
+}
+
+/// What the source turned out to be, for the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceFormat {
+    /// "csv" or "xlsx".
+    pub format: &'static str,
+    /// e.g. "UTF-8", "UTF-8 with BOM", "UTF-16LE", "Windows-1252".
+    pub encoding: Option<String>,
+    pub delimiter: Option<String>,
+    pub sheet: Option<String>,
+}
+
+/// The SHA-256 and size of the bytes read so far, shared with the reader that feeds them.
+#[derive(Default)]
+struct Digesting {
+    hasher: Sha256,
+    bytes: u64,
+}
+
+struct HashingReader<R> {
+    inner: R,
+    state: Rc<RefCell<Digesting>>,
+}
+
+impl<R: Read> Read for HashingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut s = self.state.borrow_mut();
+        s.hasher.update(&buf[..n]);
+        s.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// Counts the text bytes handed to the CSV parser, so a runaway record can be stopped.
+struct CountingReader<R> {
+    inner: R,
+    count: Rc<RefCell<u64>>,
+    record_start: Rc<RefCell<u64>>,
+}
+
+impl<R: Read> Read for CountingReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut c = self.count.borrow_mut();
+        *c += n as u64;
+        if *c - *self.record_start.borrow() > MAX_RECORD_BYTES + buf.len() as u64 {
+            return Err(io::Error::other(RecordTooLarge));
+        }
+        Ok(n)
+    }
+}
+
+#[derive(Debug)]
+struct RecordTooLarge;
+impl std::fmt::Display for RecordTooLarge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("record too large")
+    }
+}
+impl std::error::Error for RecordTooLarge {}
+
+/// How a text source is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    /// UTF-8, validated field by field; `bom` when the file starts with EF BB BF.
+    Utf8 {
+        bom: bool,
+    },
+    Decoded(&'static Encoding),
+}
+
+impl TextEncoding {
+    fn describe(self) -> String {
+        match self {
+            TextEncoding::Utf8 { bom: false } => "UTF-8".into(),
+            TextEncoding::Utf8 { bom: true } => "UTF-8 with BOM".into(),
+            TextEncoding::Decoded(e) => e.name().to_string(),
+        }
+    }
+}
+
+/// An opened source: a header and a stream of rows.
+pub struct Table {
+    file: String,
+    headers: Vec<String>,
+    format: SourceFormat,
+    inner: Inner,
+    digest: Rc<RefCell<Digesting>>,
+    total_bytes: u64,
+}
+
+enum Inner {
+    Csv {
+        reader: csv::Reader<Box<dyn Read>>,
+        record: csv::ByteRecord,
+        encoding: TextEncoding,
+        record_start: Rc<RefCell<u64>>,
+        seen_non_ascii: bool,
+        /// The csv parser dates a record after a CRLF from the previous line's `\n`; with
+        /// CRLF line ends every record but the first is one line later than it says.
+        crlf: bool,
+        first: bool,
+    },
+    Sheet {
+        rows: std::vec::IntoIter<(u64, Vec<Data>)>,
+        sha256: String,
+    },
+}
+
+/// The signal to read the file again as Windows-1252: it is not UTF-8 and nothing decoded so
+/// far depended on it being UTF-8.
+#[derive(Debug)]
+pub enum ReadError {
+    Import(ImportError),
+    RetryAsWindows1252,
+    /// A failure outside the file (the engagement file, a cancelled import).
+    Other(crate::Error),
+}
+
+impl From<rusqlite::Error> for ReadError {
+    fn from(e: rusqlite::Error) -> Self {
+        ReadError::Other(e.into())
+    }
+}
+
+impl From<crate::Error> for ReadError {
+    fn from(e: crate::Error) -> Self {
+        match e {
+            crate::Error::Import(i) => ReadError::Import(i),
+            other => ReadError::Other(other),
+        }
+    }
+}
+
+impl From<ImportError> for ReadError {
+    fn from(e: ImportError) -> Self {
+        ReadError::Import(e)
+    }
+}
+
+pub fn display_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+fn io_error(file: &str, e: &io::Error) -> ImportError {
+    match e.kind() {
+        io::ErrorKind::NotFound => ImportError::new(K::Missing, file, "no such file"),
+        io::ErrorKind::PermissionDenied => ImportError::new(
+            K::Unreadable,
+            file,
+            "permission denied: the file cannot be read",
+        ),
+        _ => ImportError::new(K::Unreadable, file, format!("cannot be read: {e}")),
+    }
+}
+
+/// What the first bytes say the file is.
+enum Sniffed {
+    Zip,
+    OleCompound,
+    Text(TextEncoding),
+}
+
+fn sniff(head: &[u8]) -> Sniffed {
+    match head {
+        [0x50, 0x4B, 0x03, 0x04, ..] => Sniffed::Zip,
+        [0xD0, 0xCF, 0x11, 0xE0, ..] => Sniffed::OleCompound,
+        [0xEF, 0xBB, 0xBF, ..] => Sniffed::Text(TextEncoding::Utf8 { bom: true }),
+        [0xFF, 0xFE, ..] => Sniffed::Text(TextEncoding::Decoded(UTF_16LE)),
+        [0xFE, 0xFF, ..] => Sniffed::Text(TextEncoding::Decoded(UTF_16BE)),
+        _ => Sniffed::Text(TextEncoding::Utf8 { bom: false }),
+    }
+}
+
+impl Table {
+    /// Opens `path`, deciding CSV or xlsx by its content (and telling the auditor when the
+    /// name says otherwise). `force_1252` reads a text file as Windows-1252.
+    pub fn open(path: &Path, sheet: Option<&str>, force_1252: bool) -> Result<Table, ReadError> {
+        let file = display_name(path);
+        if path.is_dir() {
+            return Err(ImportError::new(K::Unreadable, &file, "is a folder, not a file").into());
+        }
+        let mut f = File::open(path).map_err(|e| io_error(&file, &e))?;
+        let total_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut head = [0u8; 8];
+        let n = read_up_to(&mut f, &mut head).map_err(|e| io_error(&file, &e))?;
+        drop(f);
+        if n == 0 {
+            return Err(ImportError::new(K::Empty, &file, "the file is empty (0 bytes)").into());
+        }
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        let named_excel = matches!(ext.as_str(), "xlsx" | "xlsm");
+        match sniff(&head[..n]) {
+            Sniffed::Zip => {
+                if !named_excel {
+                    return Err(ImportError::new(
+                        K::WrongFormat,
+                        &file,
+                        "this is an Excel workbook (.xlsx), not CSV text; rename it to .xlsx to import it as a workbook",
+                    )
+                    .into());
+                }
+                Table::open_xlsx(path, &file, sheet, total_bytes)
+            }
+            Sniffed::OleCompound => Err(ImportError::new(
+                K::WrongFormat,
+                &file,
+                "this is a legacy Excel 97-2003 workbook (.xls); save it as .xlsx or CSV and import that",
+            )
+            .into()),
+            Sniffed::Text(_) if named_excel => Err(ImportError::new(
+                K::WrongFormat,
+                &file,
+                "named .xlsx but it is not an Excel workbook (it looks like text, e.g. CSV); rename it to .csv",
+            )
+            .into()),
+            Sniffed::Text(enc) => {
+                let enc = if force_1252 && enc == (TextEncoding::Utf8 { bom: false }) {
+                    TextEncoding::Decoded(WINDOWS_1252)
+                } else {
+                    enc
+                };
+                Table::open_text(path, &file, enc, total_bytes)
+            }
+        }
+    }
+
+    fn open_text(
+        path: &Path,
+        file: &str,
+        encoding: TextEncoding,
+        total_bytes: u64,
+    ) -> Result<Table, ReadError> {
+        let f = File::open(path).map_err(|e| io_error(file, &e))?;
+        let digest = Rc::new(RefCell::new(Digesting::default()));
+        let hashing = HashingReader {
+            inner: f,
+            state: digest.clone(),
+        };
+        let mut text: Box<dyn Read> = match encoding {
+            TextEncoding::Utf8 { bom } => {
+                let mut r = hashing;
+                if bom {
+                    let mut skip = [0u8; 3];
+                    r.read_exact(&mut skip).map_err(|e| io_error(file, &e))?;
+                }
+                Box::new(r)
+            }
+            TextEncoding::Decoded(enc) => Box::new(
+                DecodeReaderBytesBuilder::new()
+                    .encoding(Some(enc))
+                    .bom_override(true)
+                    .build(hashing),
+            ),
+        };
+        let count = Rc::new(RefCell::new(0u64));
+        let record_start = Rc::new(RefCell::new(0u64));
+        // Peek at the start to choose the delimiter, then hand the parser those bytes again.
+        let mut head = Vec::with_capacity(SNIFF_BYTES);
+        (&mut text)
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| io_error(file, &e))?;
+        if head.iter().all(|b| b.is_ascii_whitespace()) && head.len() < SNIFF_BYTES {
+            return Err(ImportError::new(
+                K::Empty,
+                file,
+                "the file holds no text (only blank lines)",
+            )
+            .into());
+        }
+        let delimiter = sniff_delimiter(&head);
+        let crlf = head.windows(2).any(|w| w == b"\r\n");
+        let chained: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(text));
+        let counting: Box<dyn Read> = Box::new(CountingReader {
+            inner: chained,
+            count,
+            record_start: record_start.clone(),
+        });
+        let reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .has_headers(false)
+            .flexible(true)
+            .buffer_capacity(1 << 16)
+            .from_reader(counting);
+        let format = SourceFormat {
+            format: "csv",
+            encoding: Some(encoding.describe()),
+            delimiter: Some(match delimiter {
+                b'\t' => "tab".to_string(),
+                d => (d as char).to_string(),
+            }),
+            sheet: None,
+        };
+        let mut table = Table {
+            file: file.to_string(),
+            headers: Vec::new(),
+            format,
+            inner: Inner::Csv {
+                reader,
+                record: csv::ByteRecord::new(),
+                encoding,
+                record_start,
+                seen_non_ascii: false,
+                crlf,
+                first: true,
+            },
+            digest,
+            total_bytes,
+        };
+        let mut header = Row::default();
+        if !table.next_row(&mut header)? {
+            return Err(ImportError::new(K::Empty, file, "the file holds no rows").into());
+        }
+        table.headers = header.fields.iter().map(|h| h.trim().to_string()).collect();
+        Ok(table)
+    }
+
+    fn open_xlsx(
+        path: &Path,
+        file: &str,
+        sheet: Option<&str>,
+        total_bytes: u64,
+    ) -> Result<Table, ReadError> {
+        let bytes = std::fs::read(path).map_err(|e| io_error(file, &e))?;
+        let sha256 = crate::trail::hex(&Sha256::digest(&bytes));
+        let damaged = |e: &dyn std::fmt::Display| {
+            ImportError::new(
+                K::Damaged,
+                file,
+                format!("the workbook is damaged or truncated and cannot be read ({e})"),
+            )
+        };
+        let mut wb: Xlsx<_> = Xlsx::new(io::Cursor::new(bytes)).map_err(|e| damaged(&e))?;
+        let names = wb.sheet_names();
+        let name = match sheet {
+            Some(s) => names
+                .iter()
+                .find(|n| n.as_str() == s)
+                .cloned()
+                .ok_or_else(|| {
+                    ImportError::new(
+                        K::UnknownSheet,
+                        file,
+                        format!("no sheet named {s:?}; the sheets are: {}", names.join(", ")),
+                    )
+                })?,
+            None => names
+                .first()
+                .cloned()
+                .ok_or_else(|| ImportError::new(K::Empty, file, "the workbook has no sheets"))?,
+        };
+        let range = wb.worksheet_range(&name).map_err(|e| damaged(&e))?;
+        let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
+        let (row0, col0) = range.start().unwrap_or((0, 0));
+        let mut rows: Vec<(u64, Vec<Data>)> = Vec::with_capacity(range.height());
+        for (i, r) in range.rows().enumerate() {
+            rows.push((u64::from(row0) + i as u64 + 1, r.to_vec()));
+        }
+        // The header is the first row with anything in it.
+        let header_at = rows
+            .iter()
+            .position(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)));
+        let Some(header_at) = header_at else {
+            return Err(
+                ImportError::new(K::Empty, file, format!("sheet {name:?} is empty")).into(),
+            );
+        };
+        let header_row = row0 + header_at as u32;
+        if let Some(m) = merged
+            .iter()
+            .find(|m| m.start.0 <= header_row && header_row <= m.end.0 && m.end.1 > m.start.1)
+        {
+            return Err(ImportError::new(
+                K::MergedHeader,
+                file,
+                format!(
+                    "sheet {name:?} has merged cells {}:{} in its header row; unmerge them or delete the title rows so the first row holds one name per column",
+                    cell_name(m.start.0, m.start.1),
+                    cell_name(m.end.0, m.end.1)
+                ),
+            )
+            .at_line(u64::from(header_row) + 1)
+            .into());
+        }
+        let mut iter = rows.into_iter();
+        let headers = iter
+            .nth(header_at)
+            .map(|(_, cells)| {
+                cells
+                    .iter()
+                    .map(|c| cell_text(c).trim().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let _ = col0;
+        Ok(Table {
+            file: file.to_string(),
+            headers,
+            format: SourceFormat {
+                format: "xlsx",
+                encoding: None,
+                delimiter: None,
+                sheet: Some(name),
+            },
+            inner: Inner::Sheet { rows: iter, sha256 },
+            digest: Rc::new(RefCell::new(Digesting::default())),
+            total_bytes,
+        })
+    }
+
+    pub fn file(&self) -> &str {
+        &self.file
+    }
+
+    pub fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    pub fn format(&self) -> &SourceFormat {
+        &self.format
+    }
+
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    /// Bytes of the source consumed so far, for progress.
+    pub fn bytes_read(&self) -> u64 {
+        match &self.inner {
+            Inner::Csv { .. } => self.digest.borrow().bytes,
+            Inner::Sheet { .. } => self.total_bytes,
+        }
+    }
+
+    /// Reads the next row into `row`; false at the end. Checks every field is text.
+    pub fn next_row(&mut self, row: &mut Row) -> Result<bool, ReadError> {
+        let file = self.file.clone();
+        match &mut self.inner {
+            Inner::Csv {
+                reader,
+                record,
+                encoding,
+                record_start,
+                seen_non_ascii,
+                crlf,
+                first,
+            } => {
+                // The parser's offset, not the bytes read ahead: a record longer than the
+                // limit is an unclosed quote (see `CountingReader`).
+                *record_start.borrow_mut() = reader.position().byte();
+                let more = match reader.read_byte_record(record) {
+                    Ok(more) => more,
+                    Err(e) => return Err(csv_error(&file, e).into()),
+                };
+                if !more {
+                    return Ok(false);
+                }
+                let line =
+                    record.position().map(|p| p.line()).unwrap_or(0) + u64::from(*crlf && !*first);
+                *first = false;
+                for (i, field) in record.iter().enumerate() {
+                    check_field(
+                        &file,
+                        line,
+                        i,
+                        &self.headers,
+                        field,
+                        *encoding,
+                        seen_non_ascii,
+                    )?;
+                }
+                // Every field was checked as UTF-8 above.
+                row.set(
+                    line,
+                    record
+                        .iter()
+                        .map(|f| std::str::from_utf8(f).unwrap_or_default()),
+                );
+                if !self.headers.is_empty() && row.fields.len() != self.headers.len() {
+                    return Err(ImportError::new(
+                        K::Ragged,
+                        &file,
+                        format!(
+                            "this row has {} fields but the header has {}; every row must have one field per column (a missing quote or an extra delimiter?)",
+                            row.fields.len(),
+                            self.headers.len()
+                        ),
+                    )
+                    .at_line(line)
+                    .into());
+                }
+                Ok(true)
+            }
+            Inner::Sheet { rows, .. } => {
+                let Some((line, cells)) = rows.next() else {
+                    return Ok(false);
+                };
+                let width = self.headers.len().max(cells.len());
+                row.set(
+                    line,
+                    (0..width).map(|i| cells.get(i).map(cell_text).unwrap_or_default()),
+                );
+                for (i, c) in cells.iter().enumerate() {
+                    row.numbers[i] = match c {
+                        Data::Float(f) => Some(*f),
+                        Data::Int(n) => Some(*n as f64),
+                        _ => None,
+                    };
+                }
+                for (i, f) in row.fields.iter().enumerate() {
+                    if f.len() > MAX_FIELD_BYTES {
+                        return Err(field_too_large(&file, line, i, &self.headers, f.len()).into());
+                    }
+                }
+                Ok(true)
+            }
+        }
+    }
+
+    /// The file's SHA-256 and size; for text, call after the last row (it covers every byte).
+    pub fn finish(&mut self) -> Result<(String, u64), ImportError> {
+        match &mut self.inner {
+            Inner::Sheet { sha256, .. } => Ok((sha256.clone(), self.total_bytes)),
+            Inner::Csv { reader, .. } => {
+                // The parser stops at the last record; hash whatever trails it.
+                let mut sink = Vec::new();
+                reader
+                    .get_mut()
+                    .read_to_end(&mut sink)
+                    .map_err(|e| io_error(&self.file, &e))?;
+                let d = std::mem::take(&mut *self.digest.borrow_mut());
+                Ok((crate::trail::hex(&d.hasher.finalize()), d.bytes))
+            }
+        }
+    }
+}
+
+fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
+}
+
+fn column_name(headers: &[String], i: usize) -> &str {
+    headers.get(i).map(String::as_str).unwrap_or("")
+}
+
+fn field_too_large(file: &str, line: u64, i: usize, headers: &[String], len: usize) -> ImportError {
+    ImportError::new(
+        K::FieldTooLarge,
+        file,
+        format!(
+            "a single field of {len} bytes; the limit is {MAX_FIELD_BYTES} bytes (1 MiB; Excel itself holds 32,767 characters a cell)"
+        ),
+    )
+    .at_line(line)
+    .at_column(i, column_name(headers, i))
+}
+
+/// Refuses bytes that are not text: invalid UTF-8, NUL, control characters.
+fn check_field(
+    file: &str,
+    line: u64,
+    i: usize,
+    headers: &[String],
+    field: &[u8],
+    encoding: TextEncoding,
+    seen_non_ascii: &mut bool,
+) -> Result<(), ReadError> {
+    let col = column_name(headers, i);
+    if field.len() > MAX_FIELD_BYTES {
+        return Err(field_too_large(file, line, i, headers, field.len()).into());
+    }
+    if field.is_ascii() {
+        if let Some(&b) = field
+            .iter()
+            .find(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
+        {
+            return Err(not_text(file, line, i, col, b as u32).into());
+        }
+        return Ok(());
+    }
+    let text = match std::str::from_utf8(field) {
+        Ok(t) => t,
+        Err(e) => {
+            // Not UTF-8. If nothing before relied on UTF-8, the file is Windows-1252; otherwise
+            // it mixes encodings and no reading of it is right.
+            if encoding == (TextEncoding::Utf8 { bom: false }) && !*seen_non_ascii {
+                return Err(ReadError::RetryAsWindows1252);
+            }
+            let bad = field[e.valid_up_to()];
+            return Err(ImportError::new(
+                K::Encoding,
+                file,
+                format!("byte 0x{bad:02X} is not valid UTF-8, but earlier lines are UTF-8; the file mixes text encodings: re-export it as UTF-8"),
+            )
+            .at_line(line)
+            .at_column(i, col)
+            .into());
+        }
+    };
+    *seen_non_ascii = true;
+    for c in text.chars() {
+        let cp = c as u32;
+        let control =
+            (cp < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || (0x7F..=0x9F).contains(&cp);
+        if control {
+            return Err(not_text(file, line, i, col, cp).into());
+        }
+        if c == '\u{FFFD}'
+            && matches!(encoding, TextEncoding::Decoded(e) if e == UTF_16LE || e == UTF_16BE)
+        {
+            return Err(ImportError::new(
+                K::Encoding,
+                file,
+                "invalid UTF-16 (an unpaired surrogate)",
+            )
+            .at_line(line)
+            .at_column(i, col)
+            .into());
+        }
+    }
+    Ok(())
+}
+
+fn not_text(file: &str, line: u64, i: usize, col: &str, cp: u32) -> ImportError {
+    let (kind, reason) = if cp == 0 {
+        (K::NulByte, "a NUL byte (0x00); text exports never contain one: is this a binary file, or UTF-16 without a byte-order mark?".to_string())
+    } else {
+        (
+            K::NotText,
+            format!(
+                "control character U+{cp:04X}; this does not look like a text export (binary data?)"
+            ),
+        )
+    };
+    ImportError::new(kind, file, reason)
+        .at_line(line)
+        .at_column(i, col)
+}
+
+fn csv_error(file: &str, e: csv::Error) -> ImportError {
+    let line = e.position().map(|p| p.line());
+    let mut err = match e.kind() {
+        csv::ErrorKind::Io(io)
+            if io
+                .get_ref()
+                .is_some_and(|inner| inner.is::<RecordTooLarge>()) =>
+        {
+            ImportError::new(
+                K::RecordTooLarge,
+                file,
+                format!(
+                    "a record runs on for more than {} MiB: is a closing quote missing?",
+                    MAX_RECORD_BYTES >> 20
+                ),
+            )
+        }
+        csv::ErrorKind::Io(io) => io_error(file, io),
+        _ => ImportError::new(K::Damaged, file, format!("cannot be parsed as CSV: {e}")),
+    };
+    if let Some(l) = line {
+        err = err.at_line(l);
+    }
+    err
+}
+
+/// Picks `,` `;` tab or `|`: the one that splits the first lines into the same number of
+/// fields, preferring more fields. Quotes are respected.
+pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
+    const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
+    let mut lines: Vec<[usize; 4]> = Vec::new();
+    let mut counts = [0usize; 4];
+    let mut in_quotes = false;
+    for &b in head {
+        match b {
+            b'"' => in_quotes = !in_quotes,
+            b'\n' if !in_quotes => {
+                lines.push(counts);
+                counts = [0; 4];
+                if lines.len() == 20 {
+                    break;
+                }
+            }
+            _ if !in_quotes => {
+                if let Some(k) = CANDIDATES.iter().position(|&c| c == b) {
+                    counts[k] += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    if lines.is_empty() {
+        lines.push(counts);
+    }
+    let header = lines[0];
+    let mut best = (0usize, 0usize, b',');
+    for (k, &c) in CANDIDATES.iter().enumerate() {
+        if header[k] == 0 {
+            continue;
+        }
+        let agreeing = lines.iter().filter(|l| l[k] == header[k]).count();
+        if (agreeing, header[k]) > (best.0, best.1) {
+            best = (agreeing, header[k], c);
+        }
+    }
+    best.2
+}
+
+/// A cell as the text an auditor sees in Excel (dates as ISO 8601).
+pub(crate) fn cell_text(c: &Data) -> String {
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(n) => n.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(t) if dt.is_datetime() && t.time() == chrono::NaiveTime::MIN => {
+                t.date().to_string()
+            }
+            Some(t) if dt.is_datetime() => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            _ => number_text(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// Shortest text that reads back as the same number; whole numbers without ".0".
+pub(crate) fn number_text(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{}", f as i64)
+    } else {
+        format!("{f}")
+    }
+}
+
+fn cell_name(row: u32, col: u32) -> String {
+    let mut name = String::new();
+    let mut c = col + 1;
+    while c > 0 {
+        let r = (c - 1) % 26;
+        name.insert(0, (b'A' + r as u8) as char);
+        c = (c - 1) / 26;
+    }
+    format!("{name}{}", row + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_each_delimiter_from_consistent_lines() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c\n1,5;2;3\n"), b';');
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"a|b|c\n1|2|3\n"), b'|');
+        assert_eq!(sniff_delimiter(b"\"a;x\",b\n\"1;2\",3\n"), b',');
+        assert_eq!(sniff_delimiter(b"single\nvalue\n"), b',');
+    }
+
+    #[test]
+    fn names_cells_as_excel_does() {
+        assert_eq!(cell_name(0, 0), "A1");
+        assert_eq!(cell_name(9, 25), "Z10");
+        assert_eq!(cell_name(0, 26), "AA1");
+    }
+}

@@ -1,0 +1,16 @@
+//! Tickmark's engine: engagement files, population import, sampling, fieldwork records and
+//! workpaper export. No Tauri and no UI here: the CLI and the desktop shell are thin callers.
+
+pub mod demo;
+pub mod engagement;
+pub mod error;
+pub mod import;
+pub mod sampling;
+pub mod store;
+pub mod trail;
+
+pub use error::{Error, Result};
+pub use store::Engagement;
+
+/// This build's version, as workpapers cite it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,77 @@
+//! The engagement file's schema: an append-only list of migrations tracked by
+//! `PRAGMA user_version`. A shipped entry is never edited or removed; a change is a new entry.
+
+/// Entry `i` moves a file from schema version `i` to `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: engagement, controls, populations and the audit trail.
+    r#"
+    CREATE TABLE engagement (
+        id            INTEGER PRIMARY KEY CHECK (id = 1),
+        client        TEXT NOT NULL,
+        report        TEXT NOT NULL,
+        period_start  TEXT NOT NULL,
+        period_end    TEXT NOT NULL,
+        criteria      TEXT NOT NULL,
+        firm          TEXT NOT NULL DEFAULT '',
+        preparer      TEXT NOT NULL DEFAULT '',
+        reviewer      TEXT NOT NULL DEFAULT '',
+        created_at    TEXT NOT NULL,
+        created_by    TEXT NOT NULL
+    );
+    CREATE TABLE control (
+        id           INTEGER PRIMARY KEY,
+        code         TEXT NOT NULL UNIQUE,
+        description  TEXT NOT NULL,
+        criteria     TEXT NOT NULL,
+        frequency    TEXT NOT NULL,
+        nature       TEXT NOT NULL,
+        owner        TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE attribute (
+        id          INTEGER PRIMARY KEY,
+        control_id  INTEGER NOT NULL REFERENCES control(id),
+        label       TEXT NOT NULL,
+        condition   TEXT NOT NULL,
+        UNIQUE (control_id, label)
+    );
+    CREATE TABLE population (
+        id             INTEGER PRIMARY KEY,
+        control_id     INTEGER NOT NULL REFERENCES control(id),
+        origin         TEXT NOT NULL CHECK (origin IN ('file', 'generated')),
+        source_name    TEXT NOT NULL,
+        source_bytes   INTEGER,
+        source_sha256  TEXT,
+        format         TEXT NOT NULL,
+        columns        TEXT NOT NULL,
+        key_column     TEXT NOT NULL,
+        date_column    TEXT,
+        amount_column  TEXT,
+        report         TEXT NOT NULL,
+        item_count     INTEGER NOT NULL,
+        imported_at    TEXT NOT NULL,
+        imported_by    TEXT NOT NULL,
+        accepted_at    TEXT,
+        accepted_by    TEXT
+    );
+    CREATE INDEX population_by_control ON population (control_id, id);
+    CREATE TABLE population_item (
+        population_id  INTEGER NOT NULL REFERENCES population(id),
+        position       INTEGER NOT NULL,
+        source_row     INTEGER NOT NULL,
+        key            TEXT NOT NULL,
+        date           TEXT,
+        amount         TEXT,
+        fields         TEXT NOT NULL,
+        PRIMARY KEY (population_id, position)
+    ) WITHOUT ROWID;
+    CREATE TABLE event (
+        seq        INTEGER PRIMARY KEY,
+        at         TEXT NOT NULL,
+        actor      TEXT NOT NULL,
+        action     TEXT NOT NULL,
+        payload    TEXT NOT NULL,
+        prev_hash  TEXT NOT NULL,
+        hash       TEXT NOT NULL
+    );
+    "#,
+];

@@ -1,0 +1,210 @@
+//! The engagement file: one SQLite database per engagement. This module owns the single
+//! connection-setup function, the schema migrations and the lock against a second writer.
+
+mod controls;
+pub(crate) mod migrations;
+mod population;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+
+use crate::engagement::{Actor, EngagementInfo, NewEngagement};
+use crate::trail::{self, ChainBreak, Event};
+use crate::{Error, Result};
+
+pub use population::{PopulationItem, PopulationSummary};
+
+/// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.
+const APPLICATION_ID: i64 = 0x5449_4B4D;
+
+/// The schema version this build writes; files above it are refused.
+pub const SCHEMA_VERSION: i64 = migrations::MIGRATIONS.len() as i64;
+
+/// An open engagement file. Holding it holds the file's exclusive lock.
+pub struct Engagement {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Engagement {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engagement")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl Engagement {
+    /// Creates a new engagement file; refuses to overwrite anything at `path`.
+    pub fn create(path: &Path, new: &NewEngagement, actor: &Actor) -> Result<Engagement> {
+        new.validate()?;
+        if path.exists() {
+            return Err(Error::AlreadyExists {
+                path: path.to_path_buf(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let mut eng = Engagement::setup(conn, path)?;
+        let result = (|| {
+            eng.migrate()?;
+            eng.write(|tx| {
+                tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+                crate::engagement::insert_engagement(tx, new, actor)?;
+                trail::record(
+                    tx,
+                    actor,
+                    "engagement.created",
+                    serde_json::to_value(new).expect("plain data"),
+                )?;
+                Ok(())
+            })
+        })();
+        if let Err(e) = result {
+            drop(eng);
+            // The file did not exist before: leave nothing half-made behind.
+            let _ = std::fs::remove_file(path);
+            return Err(e);
+        }
+        Ok(eng)
+    }
+
+    /// Opens an existing engagement file, migrating it forward if it is older than this build.
+    pub fn open(path: &Path) -> Result<Engagement> {
+        if !path.is_file() {
+            return Err(Error::NoSuchFile {
+                path: path.to_path_buf(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        let mut eng = Engagement::setup(conn, path)?;
+        let app_id: i64 = eng
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))?;
+        if app_id != APPLICATION_ID {
+            return Err(Error::NotEngagement {
+                path: path.to_path_buf(),
+            });
+        }
+        eng.migrate()?;
+        Ok(eng)
+    }
+
+    /// The one place a connection is configured.
+    ///
+    /// - `locking_mode=EXCLUSIVE`: the first write takes the file's lock and keeps it until the
+    ///   connection closes, so a second Tickmark gets a clear refusal instead of interleaving
+    ///   writes. A crashed process releases it with its file descriptors.
+    /// - WAL: a crash mid-transaction leaves the main file untouched; with exclusive locking
+    ///   the WAL index lives in memory (no `-shm` file) and the WAL is checkpointed and removed
+    ///   on close, so the engagement stays a single file to copy.
+    /// - `synchronous=FULL`: fieldwork is typed by hand; a result reported saved survives a
+    ///   power cut.
+    fn setup(conn: Connection, path: &Path) -> Result<Engagement> {
+        let map = |e: rusqlite::Error| classify(e, path);
+        conn.busy_timeout(Duration::from_millis(250)).map_err(map)?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+            .map_err(map)?;
+        conn.pragma_update(None, "foreign_keys", true)
+            .map_err(map)?;
+        // Take the lock now, before reading anything, with an empty write transaction.
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
+            .map_err(map)?;
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
+            .map_err(map)?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(Error::invalid(format!(
+                "{}: could not switch the engagement file to WAL mode",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(map)?;
+        Ok(Engagement {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let path = self.path.clone();
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(Error::NewerSchema {
+                path,
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version == SCHEMA_VERSION {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for sql in &migrations::MIGRATIONS[version as usize..] {
+            tx.execute_batch(sql)?;
+        }
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one immediate transaction: all of it is written, or none of it.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub fn info(&self) -> Result<EngagementInfo> {
+        crate::engagement::load_engagement(&self.conn)
+    }
+
+    /// The audit trail, oldest first.
+    pub fn trail(&self) -> Result<Vec<Event>> {
+        trail::list(&self.conn)
+    }
+
+    /// The first break in the audit trail's hash chain, if any.
+    pub fn check_trail(&self) -> Result<Option<ChainBreak>> {
+        trail::check_chain(&self.conn)
+    }
+
+    /// The latest event's sequence number and hash: what a workpaper cites.
+    pub fn trail_head(&self) -> Result<Option<(i64, String)>> {
+        trail::head(&self.conn)
+    }
+}
+
+/// Turns SQLite's busy/locked and not-a-database answers into the errors an auditor can act on.
+fn classify(e: rusqlite::Error, path: &Path) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Locked {
+            path: path.to_path_buf(),
+        },
+        Some(ErrorCode::NotADatabase) => Error::NotEngagement {
+            path: path.to_path_buf(),
+        },
+        _ => Error::Sqlite(e),
+    }
+}

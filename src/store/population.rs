@@ -1,0 +1,516 @@
+//! Populations in the engagement file: imported from a client's export or generated from a
+//! control's frequency, numbered 1..N, with the validation report the auditor accepts.
+
+use std::path::Path;
+
+use chrono::{Datelike, Days, NaiveDate, Weekday};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::Engagement;
+use super::controls::{control_id, no_control};
+use crate::engagement::{Actor, Frequency, Period};
+use crate::import::{self, Mapping, Progress, ValidationReport};
+use crate::{Error, Result, trail};
+
+/// A population as the engagement holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PopulationSummary {
+    pub id: i64,
+    pub control: String,
+    pub origin: String,
+    pub source_name: String,
+    pub source_sha256: Option<String>,
+    pub item_count: u64,
+    pub imported_at: String,
+    pub imported_by: String,
+    pub accepted_at: Option<String>,
+    pub accepted_by: Option<String>,
+    pub report: ValidationReport,
+}
+
+/// One item of a population.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PopulationItem {
+    pub position: u64,
+    pub source_row: u64,
+    pub key: String,
+    pub date: Option<NaiveDate>,
+    pub amount: Option<String>,
+    pub fields: Vec<String>,
+}
+
+impl Engagement {
+    /// Imports a population for `control` from a CSV or xlsx export: every row or none.
+    /// The engagement's period drives the "outside the period" check.
+    pub fn import_population(
+        &mut self,
+        control: &str,
+        source: &Path,
+        mapping: &Mapping,
+        actor: &Actor,
+        progress: &mut dyn FnMut(Progress) -> bool,
+    ) -> Result<ValidationReport> {
+        let period = self.info()?.period;
+        self.write(|tx| {
+            let control_id = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
+            // A retry as Windows-1252 starts again from this savepoint.
+            tx.execute_batch("SAVEPOINT import_attempt")?;
+            let report = import::with_table(source, mapping.sheet.as_deref(), |table| {
+                tx.execute_batch("ROLLBACK TO import_attempt")?;
+                let format = table.format().clone();
+                tx.execute(
+                    "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by)
+                     VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9)",
+                    params![
+                        control_id,
+                        table.file(),
+                        format.format,
+                        serde_json::to_string(table.headers()).expect("strings"),
+                        mapping.key,
+                        mapping.date,
+                        mapping.amount,
+                        actor.at_text(),
+                        actor.name
+                    ],
+                )?;
+                let population_id = tx.last_insert_rowid();
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO population_item (population_id, position, source_row, key, date, amount, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                let mut fields_json = String::new();
+                let report = import::scan(table, mapping, period, progress, &mut |item| {
+                    fields_json.clear();
+                    fields_json.push_str(&serde_json::to_string(&item.row.fields).expect("strings"));
+                    insert.execute(params![
+                        population_id,
+                        item.position as i64,
+                        item.line as i64,
+                        item.key,
+                        item.date.map(|d| d.to_string()),
+                        item.amount.map(|a| a.to_string()),
+                        fields_json
+                    ])?;
+                    Ok(())
+                })?;
+                tx.execute(
+                    "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8 WHERE id = ?1",
+                    params![
+                        population_id,
+                        report.source.bytes as i64,
+                        report.source.sha256,
+                        serde_json::to_string(&report).expect("plain data"),
+                        report.rows_accepted as i64,
+                        report.key_column,
+                        report.date_column,
+                        report.amount_column
+                    ],
+                )?;
+                Ok(report)
+            })?;
+            tx.execute_batch("RELEASE import_attempt")?;
+            trail::record(
+                tx,
+                actor,
+                "population.imported",
+                serde_json::json!({
+                    "control": control,
+                    "source": report.source,
+                    "mapping": mapping,
+                    "rows_read": report.rows_read,
+                    "rows_accepted": report.rows_accepted,
+                }),
+            )?;
+            Ok(report)
+        })
+    }
+
+    /// Builds the occurrences of a periodic control over the review period, in date order.
+    pub fn generate_population(
+        &mut self,
+        control: &str,
+        frequency: Frequency,
+        business_days: bool,
+        actor: &Actor,
+    ) -> Result<PopulationSummary> {
+        let period = self.info()?.period;
+        let occurrences = occurrences(period, frequency, business_days)?;
+        let description = format!(
+            "generated: {} occurrences{} over {}..{}",
+            frequency,
+            if business_days {
+                " on business days (Monday to Friday; holidays not excluded)"
+            } else {
+                ""
+            },
+            period.start,
+            period.end
+        );
+        self.write(|tx| {
+            let control_id = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
+            let report = generated_report(&description, &occurrences, period);
+            tx.execute(
+                "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, report, item_count, imported_at, imported_by)
+                 VALUES (?1, 'generated', ?2, 'generated', '[\"Occurrence\",\"Date\"]', 'Occurrence', 'Date', ?3, ?4, ?5, ?6)",
+                params![control_id, description, serde_json::to_string(&report).expect("plain data"), occurrences.len() as i64, actor.at_text(), actor.name],
+            )?;
+            let population_id = tx.last_insert_rowid();
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO population_item (population_id, position, source_row, key, date, fields) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, (key, date)) in occurrences.iter().enumerate() {
+                let fields = serde_json::to_string(&[key.as_str(), &date.to_string()]).expect("strings");
+                insert.execute(params![population_id, (i + 1) as i64, key, date.to_string(), fields])?;
+            }
+            trail::record(
+                tx,
+                actor,
+                "population.generated",
+                serde_json::json!({ "control": control, "frequency": frequency, "business_days": business_days, "items": occurrences.len() }),
+            )?;
+            Ok(())
+        })?;
+        self.current_population(control)?
+            .ok_or_else(|| Error::invalid("the generated population was not saved"))
+    }
+
+    /// The control's latest population, if any.
+    pub fn current_population(&self, control: &str) -> Result<Option<PopulationSummary>> {
+        let control_id = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        load_current(self.conn(), control, control_id)
+    }
+
+    /// Records the auditor's acceptance of the current population's validation report.
+    pub fn accept_population(&mut self, control: &str, actor: &Actor) -> Result<PopulationSummary> {
+        let current = self.current_population(control)?.ok_or_else(|| {
+            Error::invalid(format!(
+                "control {control} has no population yet; import one first"
+            ))
+        })?;
+        if let (Some(at), Some(by)) = (&current.accepted_at, &current.accepted_by) {
+            return Err(Error::invalid(format!(
+                "the population of {control} was already accepted by {by} at {at}"
+            )));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE population SET accepted_at = ?2, accepted_by = ?3 WHERE id = ?1",
+                params![current.id, actor.at_text(), actor.name],
+            )?;
+            trail::record(
+                tx,
+                actor,
+                "population.accepted",
+                serde_json::json!({ "control": control, "population": current.id, "sha256": current.source_sha256, "items": current.item_count }),
+            )?;
+            Ok(())
+        })?;
+        self.current_population(control)?
+            .ok_or_else(|| Error::invalid("population vanished"))
+    }
+
+    /// Items `offset+1 ..= offset+limit` of a population, by position.
+    pub fn population_items(
+        &self,
+        population_id: i64,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<PopulationItem>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position > ?2 ORDER BY position LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(
+            params![population_id, offset as i64, limit as i64],
+            item_from_row,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The items at the given positions, in the order asked.
+    pub fn population_items_at(
+        &self,
+        population_id: i64,
+        positions: &[u64],
+    ) -> Result<Vec<PopulationItem>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position = ?2",
+        )?;
+        positions
+            .iter()
+            .map(|&p| {
+                stmt.query_row(params![population_id, p as i64], item_from_row)
+                    .optional()?
+                    .ok_or_else(|| {
+                        Error::invalid(format!("population has no item at position {p}"))
+                    })
+            })
+            .collect()
+    }
+}
+
+fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PopulationItem> {
+    let date: Option<String> = r.get(3)?;
+    let fields: String = r.get(5)?;
+    Ok(PopulationItem {
+        position: r.get::<_, i64>(0)? as u64,
+        source_row: r.get::<_, i64>(1)? as u64,
+        key: r.get(2)?,
+        date: date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
+        amount: r.get(4)?,
+        fields: serde_json::from_str(&fields).unwrap_or_default(),
+    })
+}
+
+fn load_current(
+    conn: &Connection,
+    control: &str,
+    control_id: i64,
+) -> Result<Option<PopulationSummary>> {
+    let row = conn
+        .query_row(
+            "SELECT id, origin, source_name, source_sha256, item_count, imported_at, imported_by, accepted_at, accepted_by, report
+             FROM population WHERE control_id = ?1 ORDER BY id DESC LIMIT 1",
+            [control_id],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, String>(5)?,
+                    r.get::<_, String>(6)?,
+                    r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, String>(9)?,
+                ))
+            },
+        )
+        .optional()?;
+    let Some(r) = row else { return Ok(None) };
+    let report: ValidationReport = serde_json::from_str(&r.9)
+        .map_err(|e| Error::invalid(format!("the stored validation report is damaged: {e}")))?;
+    Ok(Some(PopulationSummary {
+        id: r.0,
+        control: control.to_string(),
+        origin: r.1,
+        source_name: r.2,
+        source_sha256: r.3,
+        item_count: r.4 as u64,
+        imported_at: r.5,
+        imported_by: r.6,
+        accepted_at: r.7,
+        accepted_by: r.8,
+        report,
+    }))
+}
+
+fn generated_report(
+    description: &str,
+    occurrences: &[(String, NaiveDate)],
+    period: Period,
+) -> ValidationReport {
+    let n = occurrences.len() as u64;
+    ValidationReport {
+        source: import::SourceInfo {
+            name: description.to_string(),
+            bytes: 0,
+            sha256: String::new(),
+            format: "generated".into(),
+            encoding: None,
+            delimiter: None,
+            sheet: None,
+        },
+        columns: vec!["Occurrence".into(), "Date".into()],
+        key_column: "Occurrence".into(),
+        date_column: Some("Date".into()),
+        amount_column: None,
+        rows_read: n,
+        rows_accepted: n,
+        blank_rows_skipped: 0,
+        blank_rows_lines: vec![],
+        blank_keys: 0,
+        blank_key_lines: vec![],
+        duplicate_key_count: 0,
+        duplicate_keys: vec![],
+        unparseable_date_count: 0,
+        unparseable_dates: vec![],
+        date_formats_tried: vec!["%Y-%m-%d".into()],
+        date_format_used: Some("%Y-%m-%d".into()),
+        outside_period_count: 0,
+        outside_period: vec![],
+        period_start: period.start,
+        period_end: period.end,
+        unparseable_amount_count: 0,
+        unparseable_amounts: vec![],
+        amount_total: None,
+        min_date: occurrences.first().map(|o| o.1),
+        max_date: occurrences.last().map(|o| o.1),
+    }
+}
+
+fn is_business_day(d: NaiveDate) -> bool {
+    !matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
+}
+
+/// The last business day on or before `d`, not before `floor`.
+fn back_to_business_day(mut d: NaiveDate, floor: NaiveDate) -> NaiveDate {
+    while !is_business_day(d) && d > floor {
+        d = d - Days::new(1);
+    }
+    d
+}
+
+fn month_end(year: i32, month: u32) -> NaiveDate {
+    let (y, m) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).expect("valid date") - Days::new(1)
+}
+
+/// The occurrences of a periodic control: (key, date) in ascending date order. Weekly,
+/// monthly and quarterly occurrences fall on the period's last day (or the last business day,
+/// with `business_days`), clipped to the review period.
+pub(crate) fn occurrences(
+    period: Period,
+    frequency: Frequency,
+    business_days: bool,
+) -> Result<Vec<(String, NaiveDate)>> {
+    let mut out = Vec::new();
+    let settle = |d: NaiveDate, floor: NaiveDate| {
+        if business_days {
+            back_to_business_day(d, floor)
+        } else {
+            d
+        }
+    };
+    match frequency {
+        Frequency::Daily => {
+            let mut d = period.start;
+            while d <= period.end {
+                if !business_days || is_business_day(d) {
+                    out.push((d.to_string(), d));
+                }
+                d = d + Days::new(1);
+            }
+        }
+        Frequency::Weekly => {
+            // ISO weeks, each dated on its Friday (business days) or Sunday, within the period.
+            let mut d = period.start;
+            while d <= period.end {
+                let iso = d.iso_week();
+                let week_end = NaiveDate::from_isoywd_opt(iso.year(), iso.week(), Weekday::Sun)
+                    .expect("valid week");
+                let last = week_end.min(period.end);
+                let day = if business_days {
+                    let fri = NaiveDate::from_isoywd_opt(iso.year(), iso.week(), Weekday::Fri)
+                        .expect("valid week");
+                    back_to_business_day(fri.min(last), d)
+                } else {
+                    last
+                };
+                out.push((format!("{}-W{:02}", iso.year(), iso.week()), day));
+                d = week_end + Days::new(1);
+            }
+        }
+        Frequency::Monthly | Frequency::Quarterly => {
+            let step = if frequency == Frequency::Monthly {
+                1
+            } else {
+                3
+            };
+            let mut year = period.start.year();
+            let mut month = if step == 1 {
+                period.start.month()
+            } else {
+                (period.start.month0() / 3) * 3 + 1
+            };
+            loop {
+                let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid date");
+                if first > period.end {
+                    break;
+                }
+                let end_month = month + step - 1;
+                let last = month_end(year, end_month).min(period.end);
+                let floor = first.max(period.start);
+                let key = if step == 1 {
+                    format!("{year}-{month:02}")
+                } else {
+                    format!("{year}-Q{}", (month - 1) / 3 + 1)
+                };
+                out.push((key, settle(last, floor)));
+                month += step;
+                if month > 12 {
+                    month -= 12;
+                    year += 1;
+                }
+            }
+        }
+        other => {
+            return Err(Error::invalid(format!(
+                "a {other} control's occurrences cannot be generated from the calendar; import its population instead (generate takes daily, weekly, monthly or quarterly)"
+            )));
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year_2026() -> Period {
+        Period::parse("2026-01-01..2026-12-31").unwrap()
+    }
+
+    #[test]
+    fn counts_the_occurrences_of_calendar_2026() {
+        // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
+        assert_eq!(
+            occurrences(year_2026(), Frequency::Daily, false)
+                .unwrap()
+                .len(),
+            365
+        );
+        assert_eq!(
+            occurrences(year_2026(), Frequency::Daily, true)
+                .unwrap()
+                .len(),
+            261
+        );
+        assert_eq!(
+            occurrences(year_2026(), Frequency::Monthly, false)
+                .unwrap()
+                .len(),
+            12
+        );
+        let q = occurrences(year_2026(), Frequency::Quarterly, true).unwrap();
+        assert_eq!(
+            q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(),
+            ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
+        );
+        // 2026-03-31 is a Tuesday, 2026-06-30 a Tuesday, 2026-09-30 a Wednesday, 2026-12-31 a Thursday.
+        assert_eq!(q[0].1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+        let m = occurrences(year_2026(), Frequency::Monthly, true).unwrap();
+        // 2026-01-31 is a Saturday: the last business day of January is Friday the 30th.
+        assert_eq!(
+            m[0],
+            (
+                "2026-01".to_string(),
+                NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()
+            )
+        );
+        let w = occurrences(year_2026(), Frequency::Weekly, true).unwrap();
+        assert_eq!(w.len(), 53);
+        assert_eq!(
+            w[0],
+            (
+                "2026-W01".to_string(),
+                NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()
+            )
+        );
+        assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
+    }
+}
