@@ -11,77 +11,23 @@ use crate::{Engagement, Error, Result};
 
 /// (file name, contents) of the client exports the demo imports.
 const SOURCES: &[(&str, &[u8])] = &[
-    (
-        "controls.csv",
-        include_bytes!("../fixtures/acme/controls.csv"),
-    ),
-    (
-        "change_tickets.csv",
-        include_bytes!("../fixtures/acme/change_tickets.csv"),
-    ),
-    (
-        "deployments.csv",
-        include_bytes!("../fixtures/acme/deployments.csv"),
-    ),
-    (
-        "new_hires.xlsx",
-        include_bytes!("../fixtures/acme/new_hires.xlsx"),
-    ),
-    (
-        "terminations.csv",
-        include_bytes!("../fixtures/acme/terminations.csv"),
-    ),
-    (
-        "access_reviews.csv",
-        include_bytes!("../fixtures/acme/access_reviews.csv"),
-    ),
+    ("controls.csv", include_bytes!("../fixtures/acme/controls.csv")),
+    ("change_tickets.csv", include_bytes!("../fixtures/acme/change_tickets.csv")),
+    ("deployments.csv", include_bytes!("../fixtures/acme/deployments.csv")),
+    ("new_hires.xlsx", include_bytes!("../fixtures/acme/new_hires.xlsx")),
+    ("terminations.csv", include_bytes!("../fixtures/acme/terminations.csv")),
+    ("access_reviews.csv", include_bytes!("../fixtures/acme/access_reviews.csv")),
 ];
 const ENGAGEMENT_JSON: &str = include_str!("../fixtures/acme/engagement.json");
 
 /// control, source file, key column, date column, accepted by the preparer in the demo.
 const IMPORTS: &[(&str, &str, &str, &str, bool)] = &[
-    (
-        "CC8.1-01",
-        "change_tickets.csv",
-        "Issue key",
-        "Created",
-        true,
-    ),
-    (
-        "CC8.1-02",
-        "deployments.csv",
-        "Deployment ID",
-        "Deployed At",
-        true,
-    ),
-    (
-        "CC6.2-01",
-        "new_hires.xlsx",
-        "Employee ID",
-        "Hire Date",
-        true,
-    ),
-    (
-        "CC1.4-01",
-        "new_hires.xlsx",
-        "Employee ID",
-        "Hire Date",
-        true,
-    ),
-    (
-        "CC6.3-01",
-        "terminations.csv",
-        "Employee ID",
-        "Last Day of Work",
-        false,
-    ),
-    (
-        "CC6.1-01",
-        "access_reviews.csv",
-        "Review ID",
-        "Review Completed",
-        true,
-    ),
+    ("CC8.1-01", "change_tickets.csv", "Issue key", "Created", true),
+    ("CC8.1-02", "deployments.csv", "Deployment ID", "Deployed At", true),
+    ("CC6.2-01", "new_hires.xlsx", "Employee ID", "Hire Date", true),
+    ("CC1.4-01", "new_hires.xlsx", "Employee ID", "Hire Date", true),
+    ("CC6.3-01", "terminations.csv", "Employee ID", "Last Day of Work", false),
+    ("CC6.1-01", "access_reviews.csv", "Review ID", "Review Completed", true),
 ];
 
 /// control, frequency, business days only.
@@ -118,11 +64,7 @@ pub fn default_path() -> Option<PathBuf> {
 }
 
 fn data_dir() -> Option<PathBuf> {
-    let env = |k: &str| {
-        std::env::var_os(k)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
     if cfg!(windows) {
         return env("APPDATA");
     }
@@ -137,34 +79,20 @@ fn data_dir() -> Option<PathBuf> {
 pub fn build(path: &Path, replace: bool, actor: &Actor) -> Result<Demo> {
     if path.exists() {
         if !replace {
-            return Err(Error::AlreadyExists {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::AlreadyExists { path: path.to_path_buf() });
         }
         drop(Engagement::open(path)?);
-        std::fs::remove_file(path).map_err(|source| Error::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        std::fs::remove_file(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
     }
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let sources = dir.join("demo-sources");
-    std::fs::create_dir_all(&sources).map_err(|source| Error::Io {
-        path: sources.clone(),
-        source,
-    })?;
+    std::fs::create_dir_all(&sources).map_err(|source| Error::Io { path: sources.clone(), source })?;
     for (name, bytes) in SOURCES {
         let p = sources.join(name);
-        std::fs::write(&p, bytes).map_err(|source| Error::Io {
-            path: p.clone(),
-            source,
-        })?;
+        std::fs::write(&p, bytes).map_err(|source| Error::Io { path: p.clone(), source })?;
     }
-    let f: EngagementFixture = serde_json::from_str(ENGAGEMENT_JSON)
-        .map_err(|e| Error::invalid(format!("demo fixture: {e}")))?;
+    let f: EngagementFixture =
+        serde_json::from_str(ENGAGEMENT_JSON).map_err(|e| Error::invalid(format!("demo fixture: {e}")))?;
     let new = NewEngagement {
         client: f.client,
         report: ReportType::parse(&f.report)?,
@@ -178,16 +106,10 @@ pub fn build(path: &Path, replace: bool, actor: &Actor) -> Result<Demo> {
     let actor = &Actor::new(f.preparer.clone(), actor.at);
     let result = (|| {
         let mut eng = Engagement::create(path, &new, actor)?;
-        let controls = eng
-            .import_controls(&sources.join("controls.csv"), None, actor)?
-            .len();
+        let controls = eng.import_controls(&sources.join("controls.csv"), None, actor)?.len();
         let mut populations = 0;
         for (control, file, key, date, accept) in IMPORTS {
-            let mapping = Mapping {
-                key: key.to_string(),
-                date: Some(date.to_string()),
-                ..Mapping::default()
-            };
+            let mapping = Mapping { key: key.to_string(), date: Some(date.to_string()), ..Mapping::default() };
             eng.import_population(control, &sources.join(file), &mapping, actor, &mut |_| true)?;
             if *accept {
                 eng.accept_population(control, actor)?;
@@ -199,11 +121,7 @@ pub fn build(path: &Path, replace: bool, actor: &Actor) -> Result<Demo> {
             eng.accept_population(control, actor)?;
             populations += 1;
         }
-        Ok(Demo {
-            path: path.to_path_buf(),
-            controls,
-            populations,
-        })
+        Ok(Demo { path: path.to_path_buf(), controls, populations })
     })();
     if result.is_err() {
         let _ = std::fs::remove_file(path);

@@ -17,11 +17,7 @@ pub enum Error {
         "{}: written by a newer Tickmark (schema version {found}; this Tickmark reads up to {supported}); update Tickmark to open it",
         .path.display()
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
 
     #[error("{}: not a Tickmark engagement file", .path.display())]
     NotEngagement { path: PathBuf },
@@ -43,10 +39,7 @@ pub enum Error {
     Invalid(String),
 
     #[error("{}: {source}", .path.display())]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Io { path: PathBuf, source: std::io::Error },
 
     #[error("engagement file error: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -25,14 +25,7 @@ pub struct Event {
 
 /// The hash of one event: SHA-256 over the fields, each length-prefixed so that no two
 /// different events can serialise to the same bytes.
-pub fn event_hash(
-    seq: i64,
-    at: &str,
-    actor: &str,
-    action: &str,
-    payload: &str,
-    prev: &str,
-) -> String {
+pub fn event_hash(seq: i64, at: &str, actor: &str, action: &str, payload: &str, prev: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"tickmark-event-v1");
     for part in [seq.to_string().as_str(), at, actor, action, payload, prev] {
@@ -44,27 +37,16 @@ pub fn event_hash(
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// Appends one event inside the caller's transaction.
-pub(crate) fn record(
-    tx: &Transaction<'_>,
-    actor: &Actor,
-    action: &str,
-    payload: serde_json::Value,
-) -> Result<Event> {
+pub(crate) fn record(tx: &Transaction<'_>, actor: &Actor, action: &str, payload: serde_json::Value) -> Result<Event> {
     let (prev_seq, prev_hash): (i64, String) = tx
-        .query_row(
-            "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
         .unwrap_or((0, GENESIS.to_string()));
     let seq = prev_seq + 1;
@@ -75,21 +57,11 @@ pub(crate) fn record(
         "INSERT INTO event (seq, at, actor, action, payload, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![seq, at, actor.name, action, payload_text, prev_hash, hash],
     )?;
-    Ok(Event {
-        seq,
-        at,
-        actor: actor.name.clone(),
-        action: action.to_string(),
-        payload,
-        prev_hash,
-        hash,
-    })
+    Ok(Event { seq, at, actor: actor.name.clone(), action: action.to_string(), payload, prev_hash, hash })
 }
 
 pub(crate) fn list(conn: &rusqlite::Connection) -> Result<Vec<Event>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, payload, prev_hash, hash FROM event ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare("SELECT seq, at, actor, action, payload, prev_hash, hash FROM event ORDER BY seq")?;
     let rows = stmt.query_map([], |r| {
         let payload: String = r.get(4)?;
         Ok(Event {
@@ -113,40 +85,19 @@ pub struct ChainBreak {
 }
 
 pub(crate) fn check_chain(conn: &rusqlite::Connection) -> Result<Option<ChainBreak>> {
-    let mut stmt = conn.prepare(
-        "SELECT seq, at, actor, action, payload, prev_hash, hash FROM event ORDER BY seq",
-    )?;
+    let mut stmt = conn.prepare("SELECT seq, at, actor, action, payload, prev_hash, hash FROM event ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     let mut expected_seq = 1;
     let mut prev = GENESIS.to_string();
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let (at, actor, action, payload, prev_hash, hash): (
-            String,
-            String,
-            String,
-            String,
-            String,
-            String,
-        ) = (
-            r.get(1)?,
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-            r.get(6)?,
-        );
+        let (at, actor, action, payload, prev_hash, hash): (String, String, String, String, String, String) =
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
         if seq != expected_seq {
-            return Ok(Some(ChainBreak {
-                seq: expected_seq,
-                reason: format!("event {expected_seq} is missing"),
-            }));
+            return Ok(Some(ChainBreak { seq: expected_seq, reason: format!("event {expected_seq} is missing") }));
         }
         if prev_hash != prev {
-            return Ok(Some(ChainBreak {
-                seq,
-                reason: "its previous-hash does not match the event before it".into(),
-            }));
+            return Ok(Some(ChainBreak { seq, reason: "its previous-hash does not match the event before it".into() }));
         }
         if event_hash(seq, &at, &actor, &action, &payload, &prev_hash) != hash {
             return Ok(Some(ChainBreak {
@@ -162,10 +113,6 @@ pub(crate) fn check_chain(conn: &rusqlite::Connection) -> Result<Option<ChainBre
 
 pub(crate) fn head(conn: &rusqlite::Connection) -> Result<Option<(i64, String)>> {
     Ok(conn
-        .query_row(
-            "SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .query_row("SELECT seq, hash FROM event ORDER BY seq DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
 }

@@ -10,8 +10,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use tickmark::engagement::{
-    Actor, ControlInput, Frequency, NewEngagement, Period, ReportType, parse_attributes,
-    parse_criteria, parse_criteria_refs,
+    Actor, ControlInput, Frequency, NewEngagement, Period, ReportType, parse_attributes, parse_criteria,
+    parse_criteria_refs,
 };
 use tickmark::import::{Mapping, Progress};
 use tickmark::{Engagement, Error};
@@ -190,11 +190,7 @@ impl Output {
     fn emit<T: Serialize>(&self, value: &T, text: impl FnOnce() -> String) {
         let mut stdout = std::io::stdout().lock();
         let _ = match self.format {
-            Format::Json => writeln!(
-                stdout,
-                "{}",
-                serde_json::to_string_pretty(value).expect("serialisable")
-            ),
+            Format::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(value).expect("serialisable")),
             Format::Text => write!(stdout, "{}", text()),
         };
     }
@@ -248,20 +244,10 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 )
             });
         }
-        Command::Controls(ControlsCommand::Import {
-            engagement,
-            file,
-            sheet,
-        }) => {
+        Command::Controls(ControlsCommand::Import { engagement, file, sheet }) => {
             let mut eng = Engagement::open(&engagement)?;
             let added = eng.import_controls(&file, sheet.as_deref(), &actor(by))?;
-            out.emit(&added, || {
-                format!(
-                    "Imported {} controls from {}\n",
-                    added.len(),
-                    file.display()
-                )
-            });
+            out.emit(&added, || format!("Imported {} controls from {}\n", added.len(), file.display()));
         }
         Command::Controls(ControlsCommand::Add {
             engagement,
@@ -278,21 +264,13 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 code: id,
                 description,
                 criteria: parse_criteria_refs(&criteria),
-                frequency: frequency
-                    .parse::<Frequency>()
-                    .map_err(|e| Error::Invalid(e.to_string()))?,
+                frequency: frequency.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?,
                 nature: nature.parse()?,
                 owner,
                 attributes: parse_attributes(&attributes)?,
             };
             let c = eng.add_control(&input, &actor(by))?;
-            out.emit(&c, || {
-                format!(
-                    "Added control {} ({} attributes)\n",
-                    c.code,
-                    c.attributes.len()
-                )
-            });
+            out.emit(&c, || format!("Added control {} ({} attributes)\n", c.code, c.attributes.len()));
         }
         Command::Controls(ControlsCommand::List { engagement }) => {
             let eng = Engagement::open(&engagement)?;
@@ -320,27 +298,21 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Import(a) => {
             let mut eng = Engagement::open(&a.engagement)?;
-            let mapping = Mapping {
-                key: a.key,
-                date: a.date,
-                amount: a.amount,
-                sheet: a.sheet,
-                date_format: a.date_format,
-            };
+            let mapping =
+                Mapping { key: a.key, date: a.date, amount: a.amount, sheet: a.sheet, date_format: a.date_format };
             let mut bar = ProgressBar::new(&a.source);
-            let report =
-                eng.import_population(&a.control, &a.source, &mapping, &actor(by), &mut |p| {
-                    bar.show(p)
-                })?;
+            let report = eng.import_population(&a.control, &a.source, &mapping, &actor(by), &mut |p| bar.show(p))?;
             bar.done();
             out.emit(&report, || {
-                format!("{}\nNext: review the report, then `tickmark population accept {} --control {}`\n", report.human(), a.engagement.display(), a.control)
+                format!(
+                    "{}\nNext: review the report, then `tickmark population accept {} --control {}`\n",
+                    report.human(),
+                    a.engagement.display(),
+                    a.control
+                )
             });
         }
-        Command::Population(PopulationCommand::Accept {
-            engagement,
-            control,
-        }) => {
+        Command::Population(PopulationCommand::Accept { engagement, control }) => {
             let mut eng = Engagement::open(&engagement)?;
             let p = eng.accept_population(&control, &actor(by))?;
             out.emit(&p, || {
@@ -354,32 +326,17 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 )
             });
         }
-        Command::Population(PopulationCommand::Generate {
-            engagement,
-            control,
-            frequency,
-            business_days,
-        }) => {
+        Command::Population(PopulationCommand::Generate { engagement, control, frequency, business_days }) => {
             let mut eng = Engagement::open(&engagement)?;
-            let f = frequency
-                .parse::<Frequency>()
-                .map_err(|e| Error::Invalid(e.to_string()))?;
+            let f = frequency.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?;
             let p = eng.generate_population(&control, f, business_days, &actor(by))?;
-            out.emit(&p, || {
-                format!(
-                    "Generated {} occurrences for {} ({})\n",
-                    p.item_count, control, p.source_name
-                )
-            });
+            out.emit(&p, || format!("Generated {} occurrences for {} ({})\n", p.item_count, control, p.source_name));
         }
-        Command::Population(PopulationCommand::Show {
-            engagement,
-            control,
-        }) => {
+        Command::Population(PopulationCommand::Show { engagement, control }) => {
             let eng = Engagement::open(&engagement)?;
-            let p = eng.current_population(&control)?.ok_or_else(|| {
-                Error::Invalid(format!("control {control} has no population yet"))
-            })?;
+            let p = eng
+                .current_population(&control)?
+                .ok_or_else(|| Error::Invalid(format!("control {control} has no population yet")))?;
             out.emit(&p, || {
                 let status = match (&p.accepted_by, &p.accepted_at) {
                     (Some(by), Some(at)) => format!("Accepted by {by} at {at}\n"),
@@ -394,30 +351,18 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             out.emit(&events, || {
                 events
                     .iter()
-                    .map(|e| {
-                        format!(
-                            "{:>5}  {}  {:<16} {:<22} {}\n",
-                            e.seq,
-                            e.at,
-                            e.actor,
-                            e.action,
-                            &e.hash[..16]
-                        )
-                    })
+                    .map(|e| format!("{:>5}  {}  {:<16} {:<22} {}\n", e.seq, e.at, e.actor, e.action, &e.hash[..16]))
                     .collect()
             });
         }
         Command::Demo { out: path, force } => {
             let path = match path {
                 Some(p) => p,
-                None => tickmark::demo::default_path().ok_or_else(|| {
-                    Error::Invalid("no data directory: set HOME or pass --out".into())
-                })?,
+                None => tickmark::demo::default_path()
+                    .ok_or_else(|| Error::Invalid("no data directory: set HOME or pass --out".into()))?,
             };
             let built = tickmark::demo::build(&path, force, &actor(by))?;
-            out.emit(&built, || {
-                format!("Demo engagement ready: {}\n", path.display())
-            });
+            out.emit(&built, || format!("Demo engagement ready: {}\n", path.display()));
         }
     }
     Ok(())

@@ -36,21 +36,15 @@ impl FromStr for Nature {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Nature> {
-        let folded: String = s
-            .trim()
-            .to_ascii_lowercase()
-            .chars()
-            .map(|c| if c == ' ' || c == '_' { '-' } else { c })
-            .collect();
+        let folded: String =
+            s.trim().to_ascii_lowercase().chars().map(|c| if c == ' ' || c == '_' { '-' } else { c }).collect();
         match folded.as_str() {
             "manual" => Ok(Nature::Manual),
             "automated" | "automatic" => Ok(Nature::Automated),
-            "it-dependent-manual" | "itdm" | "it-dependent" | "semi-automated" => {
-                Ok(Nature::ItDependentManual)
+            "it-dependent-manual" | "itdm" | "it-dependent" | "semi-automated" => Ok(Nature::ItDependentManual),
+            _ => {
+                Err(Error::invalid(format!("unknown nature {s:?}: expected manual, automated or it-dependent-manual")))
             }
-            _ => Err(Error::invalid(format!(
-                "unknown nature {s:?}: expected manual, automated or it-dependent-manual"
-            ))),
         }
     }
 }
@@ -68,15 +62,11 @@ pub fn parse_attributes(s: &str) -> Result<Vec<Attribute>> {
     let mut out: Vec<Attribute> = Vec::new();
     for part in s.split('|').map(str::trim).filter(|p| !p.is_empty()) {
         let (label, condition) = match part.split_once(':') {
-            Some((l, c)) if is_label(l.trim()) => {
-                (l.trim().to_ascii_uppercase(), c.trim().to_string())
-            }
+            Some((l, c)) if is_label(l.trim()) => (l.trim().to_ascii_uppercase(), c.trim().to_string()),
             _ => (next_label(out.len()), part.to_string()),
         };
         if condition.is_empty() {
-            return Err(Error::invalid(format!(
-                "attribute {label} has no pass condition"
-            )));
+            return Err(Error::invalid(format!("attribute {label} has no pass condition")));
         }
         if out.iter().any(|a| a.label == label) {
             return Err(Error::invalid(format!("attribute {label} is listed twice")));
@@ -91,11 +81,7 @@ fn is_label(s: &str) -> bool {
 }
 
 fn next_label(i: usize) -> String {
-    if i < 26 {
-        ((b'A' + i as u8) as char).to_string()
-    } else {
-        format!("A{}", i - 25)
-    }
+    if i < 26 { ((b'A' + i as u8) as char).to_string() } else { format!("A{}", i - 25) }
 }
 
 /// What the auditor types or imports to create a control.
@@ -117,21 +103,14 @@ impl ControlInput {
             return Err(Error::invalid("the control ID is empty"));
         }
         if self.description.trim().is_empty() {
-            return Err(Error::invalid(format!(
-                "control {} has no description",
-                self.code
-            )));
+            return Err(Error::invalid(format!("control {} has no description", self.code)));
         }
         Ok(())
     }
 }
 
 pub fn parse_criteria_refs(s: &str) -> Vec<String> {
-    s.split([';', ','])
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .map(String::from)
-        .collect()
+    s.split([';', ',']).map(str::trim).filter(|p| !p.is_empty()).map(String::from).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -152,15 +131,8 @@ mod tests {
 
     #[test]
     fn parses_labelled_and_unlabelled_attributes() {
-        let a = parse_attributes("A: approved before deployment | B: tested before deployment")
-            .unwrap();
-        assert_eq!(
-            a[1],
-            Attribute {
-                label: "B".into(),
-                condition: "tested before deployment".into()
-            }
-        );
+        let a = parse_attributes("A: approved before deployment | B: tested before deployment").unwrap();
+        assert_eq!(a[1], Attribute { label: "B".into(), condition: "tested before deployment".into() });
         let b = parse_attributes("approved | tested: with evidence").unwrap();
         assert_eq!(b[0].label, "A");
         assert_eq!(b[1].label, "B");

@@ -48,9 +48,7 @@ impl fmt::Display for Frequency {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown frequency {0:?}: expected annual, quarterly, monthly, weekly, daily, multiple-daily or event-driven"
-)]
+#[error("unknown frequency {0:?}: expected annual, quarterly, monthly, weekly, daily, multiple-daily or event-driven")]
 pub struct UnknownFrequency(pub String);
 
 impl FromStr for Frequency {
@@ -59,12 +57,8 @@ impl FromStr for Frequency {
     /// Accepts the canonical names and the spellings control matrices use
     /// ("Multiple times a day", "As needed", "Per event", "Yearly").
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let folded: String = s
-            .trim()
-            .to_ascii_lowercase()
-            .chars()
-            .map(|c| if c == '_' || c == ' ' { '-' } else { c })
-            .collect();
+        let folded: String =
+            s.trim().to_ascii_lowercase().chars().map(|c| if c == '_' || c == ' ' { '-' } else { c }).collect();
         Ok(match folded.as_str() {
             "annual" | "annually" | "yearly" => Frequency::Annual,
             "quarterly" => Frequency::Quarterly,
@@ -74,9 +68,7 @@ impl FromStr for Frequency {
             "multiple-daily" | "multiple-times-a-day" | "multiple-times-per-day" | "recurring" => {
                 Frequency::MultipleDaily
             }
-            "event-driven" | "as-needed" | "per-event" | "ad-hoc" | "ad hoc" | "continuous" => {
-                Frequency::EventDriven
-            }
+            "event-driven" | "as-needed" | "per-event" | "ad-hoc" | "ad hoc" | "continuous" => Frequency::EventDriven,
             _ => return Err(UnknownFrequency(s.to_string())),
         })
     }

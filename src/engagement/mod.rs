@@ -7,9 +7,7 @@ use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, Transaction, params};
 use serde::{Deserialize, Serialize};
 
-pub use control::{
-    Attribute, Control, ControlInput, Nature, parse_attributes, parse_criteria_refs,
-};
+pub use control::{Attribute, Control, ControlInput, Nature, parse_attributes, parse_criteria_refs};
 pub use frequency::{Frequency, UnknownFrequency};
 
 use crate::{Error, Result};
@@ -24,10 +22,7 @@ pub struct Actor {
 
 impl Actor {
     pub fn new(name: impl Into<String>, at: DateTime<Utc>) -> Actor {
-        Actor {
-            name: name.into(),
-            at,
-        }
+        Actor { name: name.into(), at }
     }
 
     pub(crate) fn at_text(&self) -> String {
@@ -54,9 +49,7 @@ impl ReportType {
         match s.trim().to_ascii_lowercase().as_str() {
             "soc2-type2" | "soc2" => Ok(ReportType::Soc2Type2),
             "soc1-type2" | "soc1" => Ok(ReportType::Soc1Type2),
-            _ => Err(Error::invalid(format!(
-                "unknown report type {s:?}: expected soc2-type2 or soc1-type2"
-            ))),
+            _ => Err(Error::invalid(format!("unknown report type {s:?}: expected soc2-type2 or soc1-type2"))),
         }
     }
 }
@@ -71,20 +64,14 @@ pub struct Period {
 impl Period {
     pub fn new(start: NaiveDate, end: NaiveDate) -> Result<Period> {
         if end < start {
-            return Err(Error::invalid(format!(
-                "the period ends ({end}) before it starts ({start})"
-            )));
+            return Err(Error::invalid(format!("the period ends ({end}) before it starts ({start})")));
         }
         Ok(Period { start, end })
     }
 
     /// Parses `2026-01-01..2026-12-31`.
     pub fn parse(s: &str) -> Result<Period> {
-        let bad = || {
-            Error::invalid(format!(
-                "period {s:?} is not START..END, e.g. 2026-01-01..2026-12-31"
-            ))
-        };
+        let bad = || Error::invalid(format!("period {s:?} is not START..END, e.g. 2026-01-01..2026-12-31"));
         let (a, b) = s.split_once("..").ok_or_else(bad)?;
         let day = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
         Period::new(day(a)?, day(b)?)
@@ -150,11 +137,7 @@ pub struct EngagementInfo {
     pub created_by: String,
 }
 
-pub(crate) fn insert_engagement(
-    tx: &Transaction<'_>,
-    e: &NewEngagement,
-    actor: &Actor,
-) -> Result<()> {
+pub(crate) fn insert_engagement(tx: &Transaction<'_>, e: &NewEngagement, actor: &Actor) -> Result<()> {
     tx.execute(
         "INSERT INTO engagement (id, client, report, period_start, period_end, criteria, firm, preparer, reviewer, created_at, created_by)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -201,12 +184,7 @@ pub(crate) fn load_engagement(conn: &Connection) -> Result<EngagementInfo> {
         client: row.0,
         report: ReportType::parse(&row.1)?,
         period: Period::new(date(&row.2)?, date(&row.3)?)?,
-        criteria: row
-            .4
-            .split(',')
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
+        criteria: row.4.split(',').filter(|s| !s.is_empty()).map(String::from).collect(),
         firm: row.5,
         preparer: row.6,
         reviewer: row.7,

@@ -42,13 +42,7 @@ pub struct ImportError {
 
 impl ImportError {
     pub fn new(kind: ImportErrorKind, file: &str, reason: impl Into<String>) -> ImportError {
-        ImportError {
-            kind,
-            file: file.to_string(),
-            line: None,
-            column: None,
-            reason: reason.into(),
-        }
+        ImportError { kind, file: file.to_string(), line: None, column: None, reason: reason.into() }
     }
 
     pub fn at_line(mut self, line: u64) -> ImportError {

@@ -8,9 +8,7 @@ pub mod table;
 pub mod values;
 
 pub use error::{ImportError, ImportErrorKind};
-pub use report::{
-    DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport,
-};
+pub use report::{DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport};
 pub use scan::{Item, scan};
 pub use table::{Row, SourceFormat, Table};
 
@@ -38,12 +36,7 @@ pub struct Progress {
 }
 
 /// Finds a column by its header: exactly, then ignoring case and surrounding spaces.
-pub fn find_column(
-    file: &str,
-    headers: &[String],
-    wanted: &str,
-    role: &str,
-) -> Result<usize, ImportError> {
+pub fn find_column(file: &str, headers: &[String], wanted: &str, role: &str) -> Result<usize, ImportError> {
     if let Some(i) = headers.iter().position(|h| h == wanted) {
         return Ok(i);
     }
@@ -58,10 +51,7 @@ pub fn find_column(
         [] => Err(ImportError::new(
             ImportErrorKind::MissingColumn,
             file,
-            format!(
-                "no column named {wanted:?} for the {role}; the columns are: {}",
-                quote_list(headers)
-            ),
+            format!("no column named {wanted:?} for the {role}; the columns are: {}", quote_list(headers)),
         )
         .at_line(1)),
         _ => Err(ImportError::new(
@@ -74,11 +64,7 @@ pub fn find_column(
 }
 
 fn quote_list(items: &[String]) -> String {
-    items
-        .iter()
-        .map(|h| format!("{h:?}"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|h| format!("{h:?}")).collect::<Vec<_>>().join(", ")
 }
 
 /// Opens a source, reading it again as Windows-1252 when it turns out not to be UTF-8, and

@@ -80,10 +80,7 @@ impl ValidationReport {
     pub fn human(&self) -> String {
         let mut s = String::new();
         let src = &self.source;
-        s += &format!(
-            "Source       {} ({} bytes, {}",
-            src.name, src.bytes, src.format
-        );
+        s += &format!("Source       {} ({} bytes, {}", src.name, src.bytes, src.format);
         if let Some(e) = &src.encoding {
             s += &format!(", {e}");
         }
@@ -95,10 +92,7 @@ impl ValidationReport {
         }
         s += ")\n";
         s += &format!("SHA-256      {}\n", src.sha256);
-        s += &format!(
-            "Rows         {} read, {} accepted",
-            self.rows_read, self.rows_accepted
-        );
+        s += &format!("Rows         {} read, {} accepted", self.rows_read, self.rows_accepted);
         if self.blank_rows_skipped > 0 {
             s += &format!(", {} blank rows skipped", self.blank_rows_skipped);
         }
@@ -108,11 +102,7 @@ impl ValidationReport {
             self.key_column, self.blank_keys, self.duplicate_key_count
         );
         for d in self.duplicate_keys.iter().take(10) {
-            s += &format!(
-                "               duplicate {:?} on lines {}\n",
-                d.key,
-                join(&d.lines)
-            );
+            s += &format!("               duplicate {:?} on lines {}\n", d.key, join(&d.lines));
         }
         if !self.blank_key_lines.is_empty() {
             s += &format!(
@@ -132,16 +122,10 @@ impl ValidationReport {
                 self.period_end
             );
             for o in self.outside_period.iter().take(10) {
-                s += &format!(
-                    "               outside the period: {:?} dated {} (line {})\n",
-                    o.key, o.date, o.line
-                );
+                s += &format!("               outside the period: {:?} dated {} (line {})\n", o.key, o.date, o.line);
             }
             for u in self.unparseable_dates.iter().take(10) {
-                s += &format!(
-                    "               unparseable date {:?} (line {})\n",
-                    u.value, u.line
-                );
+                s += &format!("               unparseable date {:?} (line {})\n", u.value, u.line);
             }
         }
         if let Some(ac) = &self.amount_column {
@@ -160,9 +144,5 @@ fn opt(d: Option<NaiveDate>) -> String {
 }
 
 fn join(lines: &[u64]) -> String {
-    lines
-        .iter()
-        .map(|l| l.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    lines.iter().map(|l| l.to_string()).collect::<Vec<_>>().join(", ")
 }

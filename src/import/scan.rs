@@ -8,9 +8,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::error::{ImportError, ImportErrorKind as K};
-use super::report::{
-    DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport,
-};
+use super::report::{DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport};
 use super::table::{ReadError, Row, Table};
 use super::values::{DateReader, parse_amount};
 use super::{Mapping, Progress, find_column};
@@ -91,16 +89,8 @@ pub fn scan(
     let file = table.file().to_string();
     let headers = table.headers().to_vec();
     let key_i = find_column(&file, &headers, &mapping.key, "item key")?;
-    let date_i = mapping
-        .date
-        .as_deref()
-        .map(|c| find_column(&file, &headers, c, "date"))
-        .transpose()?;
-    let amount_i = mapping
-        .amount
-        .as_deref()
-        .map(|c| find_column(&file, &headers, c, "amount"))
-        .transpose()?;
+    let date_i = mapping.date.as_deref().map(|c| find_column(&file, &headers, c, "date")).transpose()?;
+    let amount_i = mapping.amount.as_deref().map(|c| find_column(&file, &headers, c, "amount")).transpose()?;
 
     let mut dates = DateReader::new(mapping.date_format.as_deref());
     let mut keys = KeySet::default();
@@ -163,10 +153,7 @@ pub fn scan(
                 Some(&i) => report.duplicate_keys[i].lines.push(line),
                 None if report.duplicate_keys.len() < LISTING_LIMIT => {
                     duplicates.insert(key.to_string(), report.duplicate_keys.len());
-                    report.duplicate_keys.push(DuplicateKey {
-                        key: key.to_string(),
-                        lines: vec![first_line, line],
-                    });
+                    report.duplicate_keys.push(DuplicateKey { key: key.to_string(), lines: vec![first_line, line] });
                 }
                 None => {}
             }
@@ -179,13 +166,7 @@ pub fn scan(
                 match d {
                     None => {
                         report.unparseable_date_count += 1;
-                        push_capped(
-                            &mut report.unparseable_dates,
-                            LineValue {
-                                line,
-                                value: row.fields[i].clone(),
-                            },
-                        );
+                        push_capped(&mut report.unparseable_dates, LineValue { line, value: row.fields[i].clone() });
                     }
                     Some(d) => {
                         report.min_date = Some(report.min_date.map_or(d, |m| m.min(d)));
@@ -194,11 +175,7 @@ pub fn scan(
                             report.outside_period_count += 1;
                             push_capped(
                                 &mut report.outside_period,
-                                OutsidePeriod {
-                                    line,
-                                    key: key.to_string(),
-                                    date: d,
-                                },
+                                OutsidePeriod { line, key: key.to_string(), date: d },
                             );
                         }
                     }
@@ -219,68 +196,33 @@ pub fn scan(
                         Some(a) => total = Some(total.unwrap_or_default() + a),
                         None => {
                             report.unparseable_amount_count += 1;
-                            push_capped(
-                                &mut report.unparseable_amounts,
-                                LineValue {
-                                    line,
-                                    value: text.clone(),
-                                },
-                            );
+                            push_capped(&mut report.unparseable_amounts, LineValue { line, value: text.clone() });
                         }
                     }
                     a
                 }
             }
         };
-        on_item(&Item {
-            position,
-            line,
-            key,
-            date,
-            amount,
-            row: &row,
-        })?;
+        on_item(&Item { position, line, key, date, amount, row: &row })?;
         if position % 8192 == 0 {
-            let p = Progress {
-                bytes_read: table.bytes_read(),
-                total_bytes: table.total_bytes(),
-                rows: position,
-            };
+            let p = Progress { bytes_read: table.bytes_read(), total_bytes: table.total_bytes(), rows: position };
             if !progress(p) {
-                return Err(ImportError::new(
-                    K::Cancelled,
-                    &file,
-                    "import cancelled; nothing was imported",
-                )
-                .into());
+                return Err(ImportError::new(K::Cancelled, &file, "import cancelled; nothing was imported").into());
             }
         }
     }
     if report.rows_read == 0 {
-        return Err(ImportError::new(
-            K::HeaderOnly,
-            &file,
-            "the file has a header but no data rows",
-        )
-        .at_line(1)
-        .into());
+        return Err(ImportError::new(K::HeaderOnly, &file, "the file has a header but no data rows").at_line(1).into());
     }
     if position == 0 {
-        return Err(ImportError::new(
-            K::HeaderOnly,
-            &file,
-            "every data row is blank; there is nothing to import",
-        )
-        .into());
+        return Err(
+            ImportError::new(K::HeaderOnly, &file, "every data row is blank; there is nothing to import").into()
+        );
     }
     if let Some(i) = date_i {
         if report.min_date.is_none() {
-            let examples: Vec<String> = report
-                .unparseable_dates
-                .iter()
-                .take(3)
-                .map(|u| format!("{:?} (line {})", u.value, u.line))
-                .collect();
+            let examples: Vec<String> =
+                report.unparseable_dates.iter().take(3).map(|u| format!("{:?} (line {})", u.value, u.line)).collect();
             return Err(ImportError::new(
                 K::NoDates,
                 &file,
@@ -296,13 +238,9 @@ pub fn scan(
     }
     if let Some(i) = amount_i {
         if non_blank_amounts > 0 && total.is_none() {
-            return Err(ImportError::new(
-                K::NoAmounts,
-                &file,
-                "no value in the amount column parses as an amount",
-            )
-            .at_column(i, &headers[i])
-            .into());
+            return Err(ImportError::new(K::NoAmounts, &file, "no value in the amount column parses as an amount")
+                .at_column(i, &headers[i])
+                .into());
         }
     }
     let (sha256, bytes) = table.finish()?;
@@ -311,10 +249,6 @@ pub fn scan(
     report.rows_accepted = position;
     report.date_format_used = dates.chosen().map(String::from);
     report.amount_total = ValidationReport::amount_total_decimal(total);
-    progress(Progress {
-        bytes_read: bytes,
-        total_bytes: table.total_bytes(),
-        rows: position,
-    });
+    progress(Progress { bytes_read: bytes, total_bytes: table.total_bytes(), rows: position });
     Ok(report)
 }

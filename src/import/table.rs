@@ -194,19 +194,15 @@ impl From<ImportError> for ReadError {
 }
 
 pub fn display_name(path: &Path) -> String {
-    path.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| path.display().to_string())
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
 fn io_error(file: &str, e: &io::Error) -> ImportError {
     match e.kind() {
         io::ErrorKind::NotFound => ImportError::new(K::Missing, file, "no such file"),
-        io::ErrorKind::PermissionDenied => ImportError::new(
-            K::Unreadable,
-            file,
-            "permission denied: the file cannot be read",
-        ),
+        io::ErrorKind::PermissionDenied => {
+            ImportError::new(K::Unreadable, file, "permission denied: the file cannot be read")
+        }
         _ => ImportError::new(K::Unreadable, file, format!("cannot be read: {e}")),
     }
 }
@@ -245,10 +241,7 @@ impl Table {
         if n == 0 {
             return Err(ImportError::new(K::Empty, &file, "the file is empty (0 bytes)").into());
         }
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default();
+        let ext = path.extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
         let named_excel = matches!(ext.as_str(), "xlsx" | "xlsm");
         match sniff(&head[..n]) {
             Sniffed::Zip => {
@@ -285,18 +278,10 @@ impl Table {
         }
     }
 
-    fn open_text(
-        path: &Path,
-        file: &str,
-        encoding: TextEncoding,
-        total_bytes: u64,
-    ) -> Result<Table, ReadError> {
+    fn open_text(path: &Path, file: &str, encoding: TextEncoding, total_bytes: u64) -> Result<Table, ReadError> {
         let f = File::open(path).map_err(|e| io_error(file, &e))?;
         let digest = Rc::new(RefCell::new(Digesting::default()));
-        let hashing = HashingReader {
-            inner: f,
-            state: digest.clone(),
-        };
+        let hashing = HashingReader { inner: f, state: digest.clone() };
         let mut text: Box<dyn Read> = match encoding {
             TextEncoding::Utf8 { bom } => {
                 let mut r = hashing;
@@ -306,37 +291,23 @@ impl Table {
                 }
                 Box::new(r)
             }
-            TextEncoding::Decoded(enc) => Box::new(
-                DecodeReaderBytesBuilder::new()
-                    .encoding(Some(enc))
-                    .bom_override(true)
-                    .build(hashing),
-            ),
+            TextEncoding::Decoded(enc) => {
+                Box::new(DecodeReaderBytesBuilder::new().encoding(Some(enc)).bom_override(true).build(hashing))
+            }
         };
         let count = Rc::new(RefCell::new(0u64));
         let record_start = Rc::new(RefCell::new(0u64));
         // Peek at the start to choose the delimiter, then hand the parser those bytes again.
         let mut head = Vec::with_capacity(SNIFF_BYTES);
-        (&mut text)
-            .take(SNIFF_BYTES as u64)
-            .read_to_end(&mut head)
-            .map_err(|e| io_error(file, &e))?;
+        (&mut text).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|e| io_error(file, &e))?;
         if head.iter().all(|b| b.is_ascii_whitespace()) && head.len() < SNIFF_BYTES {
-            return Err(ImportError::new(
-                K::Empty,
-                file,
-                "the file holds no text (only blank lines)",
-            )
-            .into());
+            return Err(ImportError::new(K::Empty, file, "the file holds no text (only blank lines)").into());
         }
         let delimiter = sniff_delimiter(&head);
         let crlf = head.windows(2).any(|w| w == b"\r\n");
         let chained: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(text));
-        let counting: Box<dyn Read> = Box::new(CountingReader {
-            inner: chained,
-            count,
-            record_start: record_start.clone(),
-        });
+        let counting: Box<dyn Read> =
+            Box::new(CountingReader { inner: chained, count, record_start: record_start.clone() });
         let reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
@@ -376,39 +347,25 @@ impl Table {
         Ok(table)
     }
 
-    fn open_xlsx(
-        path: &Path,
-        file: &str,
-        sheet: Option<&str>,
-        total_bytes: u64,
-    ) -> Result<Table, ReadError> {
+    fn open_xlsx(path: &Path, file: &str, sheet: Option<&str>, total_bytes: u64) -> Result<Table, ReadError> {
         let bytes = std::fs::read(path).map_err(|e| io_error(file, &e))?;
         let sha256 = crate::trail::hex(&Sha256::digest(&bytes));
         let damaged = |e: &dyn std::fmt::Display| {
-            ImportError::new(
-                K::Damaged,
-                file,
-                format!("the workbook is damaged or truncated and cannot be read ({e})"),
-            )
+            ImportError::new(K::Damaged, file, format!("the workbook is damaged or truncated and cannot be read ({e})"))
         };
         let mut wb: Xlsx<_> = Xlsx::new(io::Cursor::new(bytes)).map_err(|e| damaged(&e))?;
         let names = wb.sheet_names();
         let name = match sheet {
-            Some(s) => names
-                .iter()
-                .find(|n| n.as_str() == s)
-                .cloned()
-                .ok_or_else(|| {
-                    ImportError::new(
-                        K::UnknownSheet,
-                        file,
-                        format!("no sheet named {s:?}; the sheets are: {}", names.join(", ")),
-                    )
-                })?,
-            None => names
-                .first()
-                .cloned()
-                .ok_or_else(|| ImportError::new(K::Empty, file, "the workbook has no sheets"))?,
+            Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
+                ImportError::new(
+                    K::UnknownSheet,
+                    file,
+                    format!("no sheet named {s:?}; the sheets are: {}", names.join(", ")),
+                )
+            })?,
+            None => {
+                names.first().cloned().ok_or_else(|| ImportError::new(K::Empty, file, "the workbook has no sheets"))?
+            }
         };
         let range = wb.worksheet_range(&name).map_err(|e| damaged(&e))?;
         let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
@@ -418,18 +375,12 @@ impl Table {
             rows.push((u64::from(row0) + i as u64 + 1, r.to_vec()));
         }
         // The header is the first row with anything in it.
-        let header_at = rows
-            .iter()
-            .position(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)));
+        let header_at = rows.iter().position(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)));
         let Some(header_at) = header_at else {
-            return Err(
-                ImportError::new(K::Empty, file, format!("sheet {name:?} is empty")).into(),
-            );
+            return Err(ImportError::new(K::Empty, file, format!("sheet {name:?} is empty")).into());
         };
         let header_row = row0 + header_at as u32;
-        if let Some(m) = merged
-            .iter()
-            .find(|m| m.start.0 <= header_row && header_row <= m.end.0 && m.end.1 > m.start.1)
+        if let Some(m) = merged.iter().find(|m| m.start.0 <= header_row && header_row <= m.end.0 && m.end.1 > m.start.1)
         {
             return Err(ImportError::new(
                 K::MergedHeader,
@@ -446,23 +397,13 @@ impl Table {
         let mut iter = rows.into_iter();
         let headers = iter
             .nth(header_at)
-            .map(|(_, cells)| {
-                cells
-                    .iter()
-                    .map(|c| cell_text(c).trim().to_string())
-                    .collect()
-            })
+            .map(|(_, cells)| cells.iter().map(|c| cell_text(c).trim().to_string()).collect())
             .unwrap_or_default();
         let _ = col0;
         Ok(Table {
             file: file.to_string(),
             headers,
-            format: SourceFormat {
-                format: "xlsx",
-                encoding: None,
-                delimiter: None,
-                sheet: Some(name),
-            },
+            format: SourceFormat { format: "xlsx", encoding: None, delimiter: None, sheet: Some(name) },
             inner: Inner::Sheet { rows: iter, sha256 },
             digest: Rc::new(RefCell::new(Digesting::default())),
             total_bytes,
@@ -497,15 +438,7 @@ impl Table {
     pub fn next_row(&mut self, row: &mut Row) -> Result<bool, ReadError> {
         let file = self.file.clone();
         match &mut self.inner {
-            Inner::Csv {
-                reader,
-                record,
-                encoding,
-                record_start,
-                seen_non_ascii,
-                crlf,
-                first,
-            } => {
+            Inner::Csv { reader, record, encoding, record_start, seen_non_ascii, crlf, first } => {
                 // The parser's offset, not the bytes read ahead: a record longer than the
                 // limit is an unclosed quote (see `CountingReader`).
                 *record_start.borrow_mut() = reader.position().byte();
@@ -516,27 +449,13 @@ impl Table {
                 if !more {
                     return Ok(false);
                 }
-                let line =
-                    record.position().map(|p| p.line()).unwrap_or(0) + u64::from(*crlf && !*first);
+                let line = record.position().map(|p| p.line()).unwrap_or(0) + u64::from(*crlf && !*first);
                 *first = false;
                 for (i, field) in record.iter().enumerate() {
-                    check_field(
-                        &file,
-                        line,
-                        i,
-                        &self.headers,
-                        field,
-                        *encoding,
-                        seen_non_ascii,
-                    )?;
+                    check_field(&file, line, i, &self.headers, field, *encoding, seen_non_ascii)?;
                 }
                 // Every field was checked as UTF-8 above.
-                row.set(
-                    line,
-                    record
-                        .iter()
-                        .map(|f| std::str::from_utf8(f).unwrap_or_default()),
-                );
+                row.set(line, record.iter().map(|f| std::str::from_utf8(f).unwrap_or_default()));
                 if !self.headers.is_empty() && row.fields.len() != self.headers.len() {
                     return Err(ImportError::new(
                         K::Ragged,
@@ -557,10 +476,7 @@ impl Table {
                     return Ok(false);
                 };
                 let width = self.headers.len().max(cells.len());
-                row.set(
-                    line,
-                    (0..width).map(|i| cells.get(i).map(cell_text).unwrap_or_default()),
-                );
+                row.set(line, (0..width).map(|i| cells.get(i).map(cell_text).unwrap_or_default()));
                 for (i, c) in cells.iter().enumerate() {
                     row.numbers[i] = match c {
                         Data::Float(f) => Some(*f),
@@ -585,10 +501,7 @@ impl Table {
             Inner::Csv { reader, .. } => {
                 // The parser stops at the last record; hash whatever trails it.
                 let mut sink = Vec::new();
-                reader
-                    .get_mut()
-                    .read_to_end(&mut sink)
-                    .map_err(|e| io_error(&self.file, &e))?;
+                reader.get_mut().read_to_end(&mut sink).map_err(|e| io_error(&self.file, &e))?;
                 let d = std::mem::take(&mut *self.digest.borrow_mut());
                 Ok((crate::trail::hex(&d.hasher.finalize()), d.bytes))
             }
@@ -638,10 +551,7 @@ fn check_field(
         return Err(field_too_large(file, line, i, headers, field.len()).into());
     }
     if field.is_ascii() {
-        if let Some(&b) = field
-            .iter()
-            .find(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'))
-        {
+        if let Some(&b) = field.iter().find(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
             return Err(not_text(file, line, i, col, b as u32).into());
         }
         return Ok(());
@@ -668,22 +578,15 @@ fn check_field(
     *seen_non_ascii = true;
     for c in text.chars() {
         let cp = c as u32;
-        let control =
-            (cp < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || (0x7F..=0x9F).contains(&cp);
+        let control = (cp < 0x20 && !matches!(c, '\t' | '\n' | '\r')) || (0x7F..=0x9F).contains(&cp);
         if control {
             return Err(not_text(file, line, i, col, cp).into());
         }
-        if c == '\u{FFFD}'
-            && matches!(encoding, TextEncoding::Decoded(e) if e == UTF_16LE || e == UTF_16BE)
-        {
-            return Err(ImportError::new(
-                K::Encoding,
-                file,
-                "invalid UTF-16 (an unpaired surrogate)",
-            )
-            .at_line(line)
-            .at_column(i, col)
-            .into());
+        if c == '\u{FFFD}' && matches!(encoding, TextEncoding::Decoded(e) if e == UTF_16LE || e == UTF_16BE) {
+            return Err(ImportError::new(K::Encoding, file, "invalid UTF-16 (an unpaired surrogate)")
+                .at_line(line)
+                .at_column(i, col)
+                .into());
         }
     }
     Ok(())
@@ -693,35 +596,19 @@ fn not_text(file: &str, line: u64, i: usize, col: &str, cp: u32) -> ImportError 
     let (kind, reason) = if cp == 0 {
         (K::NulByte, "a NUL byte (0x00); text exports never contain one: is this a binary file, or UTF-16 without a byte-order mark?".to_string())
     } else {
-        (
-            K::NotText,
-            format!(
-                "control character U+{cp:04X}; this does not look like a text export (binary data?)"
-            ),
-        )
+        (K::NotText, format!("control character U+{cp:04X}; this does not look like a text export (binary data?)"))
     };
-    ImportError::new(kind, file, reason)
-        .at_line(line)
-        .at_column(i, col)
+    ImportError::new(kind, file, reason).at_line(line).at_column(i, col)
 }
 
 fn csv_error(file: &str, e: csv::Error) -> ImportError {
     let line = e.position().map(|p| p.line());
     let mut err = match e.kind() {
-        csv::ErrorKind::Io(io)
-            if io
-                .get_ref()
-                .is_some_and(|inner| inner.is::<RecordTooLarge>()) =>
-        {
-            ImportError::new(
-                K::RecordTooLarge,
-                file,
-                format!(
-                    "a record runs on for more than {} MiB: is a closing quote missing?",
-                    MAX_RECORD_BYTES >> 20
-                ),
-            )
-        }
+        csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<RecordTooLarge>()) => ImportError::new(
+            K::RecordTooLarge,
+            file,
+            format!("a record runs on for more than {} MiB: is a closing quote missing?", MAX_RECORD_BYTES >> 20),
+        ),
         csv::ErrorKind::Io(io) => io_error(file, io),
         _ => ImportError::new(K::Damaged, file, format!("cannot be parsed as CSV: {e}")),
     };
@@ -782,9 +669,7 @@ pub(crate) fn cell_text(c: &Data) -> String {
         Data::Float(f) => number_text(*f),
         Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         Data::DateTime(dt) => match dt.as_datetime() {
-            Some(t) if dt.is_datetime() && t.time() == chrono::NaiveTime::MIN => {
-                t.date().to_string()
-            }
+            Some(t) if dt.is_datetime() && t.time() == chrono::NaiveTime::MIN => t.date().to_string(),
             Some(t) if dt.is_datetime() => t.format("%Y-%m-%d %H:%M:%S").to_string(),
             _ => number_text(dt.as_f64()),
         },
@@ -795,11 +680,7 @@ pub(crate) fn cell_text(c: &Data) -> String {
 
 /// Shortest text that reads back as the same number; whole numbers without ".0".
 pub(crate) fn number_text(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        format!("{f}")
-    }
+    if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
 }
 
 fn cell_name(row: u32, col: u32) -> String {

@@ -33,9 +33,7 @@ pub fn parse_date_with(s: &str, fmt: &str) -> Option<NaiveDate> {
     let (date, rest) = NaiveDate::parse_and_remainder(s, fmt).ok()?;
     let time_follows = rest.is_empty()
         || ((rest.starts_with(' ') || rest.starts_with('T'))
-            && rest[1..]
-                .trim_start()
-                .starts_with(|c: char| c.is_ascii_digit()));
+            && rest[1..].trim_start().starts_with(|c: char| c.is_ascii_digit()));
     time_follows.then_some(date)
 }
 
@@ -61,10 +59,7 @@ impl DateReader {
             Some(f) => vec![f.to_string()],
             None => DATE_FORMATS.iter().map(|s| s.to_string()).collect(),
         };
-        DateReader {
-            formats,
-            chosen: None,
-        }
+        DateReader { formats, chosen: None }
     }
 
     pub fn formats(&self) -> &[String] {
@@ -77,8 +72,7 @@ impl DateReader {
 
     pub fn read(&mut self, text: &str, serial: Option<f64>) -> Option<NaiveDate> {
         if let Some(i) = self.chosen {
-            return parse_date_with(text, &self.formats[i])
-                .or_else(|| serial.and_then(date_from_serial));
+            return parse_date_with(text, &self.formats[i]).or_else(|| serial.and_then(date_from_serial));
         }
         for (i, f) in self.formats.iter().enumerate() {
             if let Some(d) = parse_date_with(text, f) {
@@ -110,10 +104,7 @@ pub fn parse_amount(s: &str) -> Option<Decimal> {
         negative = !negative;
         t = rest.trim_end();
     }
-    let t = t
-        .trim_start_matches(['$', '€', '£', '¥'])
-        .trim_end_matches(['$', '€', '£', '¥'])
-        .trim();
+    let t = t.trim_start_matches(['$', '€', '£', '¥']).trim_end_matches(['$', '€', '£', '¥']).trim();
     let t = t
         .strip_prefix('-')
         .map(|r| {
@@ -135,14 +126,9 @@ pub fn parse_amount(s: &str) -> Option<Decimal> {
         None => false,
     };
     let normalized: String = if decimal_comma {
-        t.chars()
-            .filter(|&c| c != '.' && c != ' ' && c != '\u{a0}')
-            .map(|c| if c == ',' { '.' } else { c })
-            .collect()
+        t.chars().filter(|&c| c != '.' && c != ' ' && c != '\u{a0}').map(|c| if c == ',' { '.' } else { c }).collect()
     } else {
-        t.chars()
-            .filter(|&c| c != ',' && c != ' ' && c != '\u{a0}' && c != '\'')
-            .collect()
+        t.chars().filter(|&c| c != ',' && c != ' ' && c != '\u{a0}' && c != '\'').collect()
     };
     if !normalized.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
         return None;
@@ -178,46 +164,24 @@ mod tests {
     #[test]
     fn reads_dates_with_a_trailing_time_and_locks_the_column_layout() {
         let mut r = DateReader::new(None);
-        assert_eq!(
-            r.read("2026-01-05T13:00:00Z", None),
-            NaiveDate::from_ymd_opt(2026, 1, 5)
-        );
-        assert_eq!(
-            r.read("2026-02-07 09:15", None),
-            NaiveDate::from_ymd_opt(2026, 2, 7)
-        );
+        assert_eq!(r.read("2026-01-05T13:00:00Z", None), NaiveDate::from_ymd_opt(2026, 1, 5));
+        assert_eq!(r.read("2026-02-07 09:15", None), NaiveDate::from_ymd_opt(2026, 2, 7));
         assert_eq!(r.chosen(), Some("%Y-%m-%d"));
-        assert_eq!(
-            r.read("02/07/2026", None),
-            None,
-            "a column does not switch layouts"
-        );
+        assert_eq!(r.read("02/07/2026", None), None, "a column does not switch layouts");
 
         let mut us = DateReader::new(None);
-        assert_eq!(
-            us.read("01/02/2026", None),
-            NaiveDate::from_ymd_opt(2026, 1, 2)
-        );
+        assert_eq!(us.read("01/02/2026", None), NaiveDate::from_ymd_opt(2026, 1, 2));
         assert_eq!(us.read("13/01/2026", None), None);
 
         let mut jira = DateReader::new(None);
-        assert_eq!(
-            jira.read("14/Jan/26 3:27 PM", None),
-            NaiveDate::from_ymd_opt(2026, 1, 14)
-        );
+        assert_eq!(jira.read("14/Jan/26 3:27 PM", None), NaiveDate::from_ymd_opt(2026, 1, 14));
         assert_eq!(parse_date_with("2026-01-05x", "%Y-%m-%d"), None);
     }
 
     #[test]
     fn reads_excel_serials_in_the_1900_system() {
-        assert_eq!(
-            date_from_serial(46023.0),
-            NaiveDate::from_ymd_opt(2026, 1, 1)
-        );
-        assert_eq!(
-            date_from_serial(46022.75),
-            NaiveDate::from_ymd_opt(2025, 12, 31)
-        );
+        assert_eq!(date_from_serial(46023.0), NaiveDate::from_ymd_opt(2026, 1, 1));
+        assert_eq!(date_from_serial(46022.75), NaiveDate::from_ymd_opt(2025, 12, 31));
         assert_eq!(date_from_serial(12.0), None);
     }
 }

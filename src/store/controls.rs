@@ -6,45 +6,26 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Engagement;
 use crate::engagement::{
-    Actor, Attribute, Control, ControlInput, Frequency, Nature, parse_attributes,
-    parse_criteria_refs,
+    Actor, Attribute, Control, ControlInput, Frequency, Nature, parse_attributes, parse_criteria_refs,
 };
 use crate::import::{self, ImportError, ImportErrorKind, Row};
 use crate::{Error, Result, trail};
 
 /// The control matrix's columns; `id` and `description` are required.
-const MATRIX_COLUMNS: [&str; 7] = [
-    "id",
-    "description",
-    "criteria",
-    "frequency",
-    "nature",
-    "owner",
-    "attributes",
-];
+const MATRIX_COLUMNS: [&str; 7] = ["id", "description", "criteria", "frequency", "nature", "owner", "attributes"];
 
 impl Engagement {
     pub fn add_control(&mut self, input: &ControlInput, actor: &Actor) -> Result<Control> {
         input.validate()?;
         self.write(|tx| {
             let id = insert_control(tx, input)?;
-            trail::record(
-                tx,
-                actor,
-                "control.added",
-                serde_json::to_value(input).expect("plain data"),
-            )?;
+            trail::record(tx, actor, "control.added", serde_json::to_value(input).expect("plain data"))?;
             load_control(tx, id)
         })
     }
 
     /// Imports a control matrix (CSV or xlsx): all rows or none.
-    pub fn import_controls(
-        &mut self,
-        path: &Path,
-        sheet: Option<&str>,
-        actor: &Actor,
-    ) -> Result<Vec<Control>> {
+    pub fn import_controls(&mut self, path: &Path, sheet: Option<&str>, actor: &Actor) -> Result<Vec<Control>> {
         let inputs = read_matrix(path, sheet)?;
         let file = import::table::display_name(path);
         self.write(|tx| {
@@ -73,15 +54,10 @@ impl Engagement {
 
     pub fn controls(&self) -> Result<Vec<Control>> {
         let ids: Vec<i64> = {
-            let mut stmt = self
-                .conn()
-                .prepare("SELECT id FROM control ORDER BY code")?;
-            stmt.query_map([], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            let mut stmt = self.conn().prepare("SELECT id FROM control ORDER BY code")?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
-        ids.into_iter()
-            .map(|id| load_control(self.conn(), id))
-            .collect()
+        ids.into_iter().map(|id| load_control(self.conn(), id)).collect()
     }
 
     pub fn control(&self, code: &str) -> Result<Control> {
@@ -91,31 +67,27 @@ impl Engagement {
 }
 
 pub(crate) fn no_control(code: &str) -> Error {
-    Error::invalid(format!(
-        "no control {code:?} in this engagement; `tickmark controls list` shows them"
-    ))
+    Error::invalid(format!("no control {code:?} in this engagement; `tickmark controls list` shows them"))
 }
 
 pub(crate) fn control_id(conn: &Connection, code: &str) -> Result<Option<i64>> {
-    Ok(conn
-        .query_row(
-            "SELECT id FROM control WHERE code = ?1",
-            [code.trim()],
-            |r| r.get(0),
-        )
-        .optional()?)
+    Ok(conn.query_row("SELECT id FROM control WHERE code = ?1", [code.trim()], |r| r.get(0)).optional()?)
 }
 
 fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i64> {
     if control_id(tx, &c.code)?.is_some() {
-        return Err(Error::invalid(format!(
-            "control {} already exists in this engagement",
-            c.code.trim()
-        )));
+        return Err(Error::invalid(format!("control {} already exists in this engagement", c.code.trim())));
     }
     tx.execute(
         "INSERT INTO control (code, description, criteria, frequency, nature, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![c.code.trim(), c.description.trim(), c.criteria.join(";"), c.frequency.as_str(), c.nature.as_str(), c.owner.trim()],
+        params![
+            c.code.trim(),
+            c.description.trim(),
+            c.criteria.join(";"),
+            c.frequency.as_str(),
+            c.nature.as_str(),
+            c.owner.trim()
+        ],
     )?;
     let id = tx.last_insert_rowid();
     for a in &c.attributes {
@@ -128,46 +100,22 @@ fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i64> {
 }
 
 fn load_control(conn: &Connection, id: i64) -> Result<Control> {
-    let (code, description, criteria, frequency, nature, owner): (
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    ) = conn.query_row(
-        "SELECT code, description, criteria, frequency, nature, owner FROM control WHERE id = ?1",
-        [id],
-        |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        },
-    )?;
-    let mut stmt = conn.prepare_cached(
-        "SELECT label, condition FROM attribute WHERE control_id = ?1 ORDER BY id",
-    )?;
+    let (code, description, criteria, frequency, nature, owner): (String, String, String, String, String, String) =
+        conn.query_row(
+            "SELECT code, description, criteria, frequency, nature, owner FROM control WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )?;
+    let mut stmt = conn.prepare_cached("SELECT label, condition FROM attribute WHERE control_id = ?1 ORDER BY id")?;
     let attributes = stmt
-        .query_map([id], |r| {
-            Ok(Attribute {
-                label: r.get(0)?,
-                condition: r.get(1)?,
-            })
-        })?
+        .query_map([id], |r| Ok(Attribute { label: r.get(0)?, condition: r.get(1)? }))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(Control {
         id,
         code,
         description,
         criteria: parse_criteria_refs(&criteria),
-        frequency: frequency
-            .parse()
-            .map_err(|e| Error::invalid(format!("stored control is damaged: {e}")))?,
+        frequency: frequency.parse().map_err(|e| Error::invalid(format!("stored control is damaged: {e}")))?,
         nature: nature.parse()?,
         owner,
         attributes,
@@ -179,11 +127,7 @@ fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInpu
     import::with_table(path, sheet, |table| {
         let file = table.file().to_string();
         let headers = table.headers().to_vec();
-        let col = |name: &str| {
-            headers
-                .iter()
-                .position(|h| h.trim().eq_ignore_ascii_case(name))
-        };
+        let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
         let cols: Vec<Option<usize>> = MATRIX_COLUMNS.iter().map(|c| col(c)).collect();
         for required in [0, 1] {
             if cols[required].is_none() {
@@ -200,11 +144,7 @@ fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInpu
                 .into());
             }
         }
-        let get = |row: &Row, k: usize| {
-            cols[k]
-                .map(|i| row.fields[i].trim().to_string())
-                .unwrap_or_default()
-        };
+        let get = |row: &Row, k: usize| cols[k].map(|i| row.fields[i].trim().to_string()).unwrap_or_default();
         let mut out: Vec<(u64, ControlInput)> = Vec::new();
         let mut row = Row::default();
         while table.next_row(&mut row)? {
@@ -221,9 +161,7 @@ fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInpu
             let frequency = if frequency_text.is_empty() {
                 Frequency::EventDriven
             } else {
-                frequency_text
-                    .parse::<Frequency>()
-                    .map_err(|e| bad(3, &e))?
+                frequency_text.parse::<Frequency>().map_err(|e| bad(3, &e))?
             };
             let nature_text = get(&row, 4);
             let nature = if nature_text.is_empty() {
@@ -240,28 +178,16 @@ fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInpu
                 owner: get(&row, 5),
                 attributes: parse_attributes(&get(&row, 6)).map_err(|e| bad(6, &e))?,
             };
-            input
-                .validate()
-                .map_err(|e| bad(if input.code.is_empty() { 0 } else { 1 }, &e))?;
+            input.validate().map_err(|e| bad(if input.code.is_empty() { 0 } else { 1 }, &e))?;
             if let Some((first, _)) = out.iter().find(|(_, c)| c.code == input.code) {
-                return Err(bad(
-                    0,
-                    &format!(
-                        "control {} is listed twice (first on line {first})",
-                        input.code
-                    ),
-                )
-                .into());
+                return Err(bad(0, &format!("control {} is listed twice (first on line {first})", input.code)).into());
             }
             out.push((row.line, input));
         }
         if out.is_empty() {
-            return Err(ImportError::new(
-                ImportErrorKind::HeaderOnly,
-                &file,
-                "the control matrix lists no controls",
-            )
-            .into());
+            return Err(
+                ImportError::new(ImportErrorKind::HeaderOnly, &file, "the control matrix lists no controls").into()
+            );
         }
         Ok(out)
     })

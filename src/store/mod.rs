@@ -30,9 +30,7 @@ pub struct Engagement {
 
 impl std::fmt::Debug for Engagement {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Engagement")
-            .field("path", &self.path)
-            .finish()
+        f.debug_struct("Engagement").field("path", &self.path).finish()
     }
 }
 
@@ -41,26 +39,17 @@ impl Engagement {
     pub fn create(path: &Path, new: &NewEngagement, actor: &Actor) -> Result<Engagement> {
         new.validate()?;
         if path.exists() {
-            return Err(Error::AlreadyExists {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::AlreadyExists { path: path.to_path_buf() });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
-        let mut eng = Engagement::setup(conn, path)?;
+        let mut eng = Engagement::setup(conn, path, false)?;
         let result = (|| {
             eng.migrate()?;
             eng.write(|tx| {
                 tx.pragma_update(None, "application_id", APPLICATION_ID)?;
                 crate::engagement::insert_engagement(tx, new, actor)?;
-                trail::record(
-                    tx,
-                    actor,
-                    "engagement.created",
-                    serde_json::to_value(new).expect("plain data"),
-                )?;
+                trail::record(tx, actor, "engagement.created", serde_json::to_value(new).expect("plain data"))?;
                 Ok(())
             })
         })();
@@ -76,21 +65,11 @@ impl Engagement {
     /// Opens an existing engagement file, migrating it forward if it is older than this build.
     pub fn open(path: &Path) -> Result<Engagement> {
         if !path.is_file() {
-            return Err(Error::NoSuchFile {
-                path: path.to_path_buf(),
-            });
+            return Err(Error::NoSuchFile { path: path.to_path_buf() });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(path, flags)?;
-        let mut eng = Engagement::setup(conn, path)?;
-        let app_id: i64 = eng
-            .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))?;
-        if app_id != APPLICATION_ID {
-            return Err(Error::NotEngagement {
-                path: path.to_path_buf(),
-            });
-        }
+        let mut eng = Engagement::setup(conn, path, true)?;
         eng.migrate()?;
         Ok(eng)
     }
@@ -105,51 +84,44 @@ impl Engagement {
     ///   on close, so the engagement stays a single file to copy.
     /// - `synchronous=FULL`: fieldwork is typed by hand; a result reported saved survives a
     ///   power cut.
-    fn setup(conn: Connection, path: &Path) -> Result<Engagement> {
+    ///
+    /// With `existing`, the file is identified (application id, schema version) before
+    /// anything is changed, so a refused file is left byte for byte as it was.
+    fn setup(conn: Connection, path: &Path, existing: bool) -> Result<Engagement> {
         let map = |e: rusqlite::Error| classify(e, path);
         conn.busy_timeout(Duration::from_millis(250)).map_err(map)?;
-        conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
-            .map_err(map)?;
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(map)?;
+        conn.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(map)?;
+        conn.pragma_update(None, "foreign_keys", true).map_err(map)?;
         // Take the lock now, before reading anything, with an empty write transaction.
-        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
-            .map_err(map)?;
-        let mode: String = conn
-            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
-            .map_err(map)?;
+        conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(map)?;
+        if existing {
+            let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(map)?;
+            if app_id != APPLICATION_ID {
+                return Err(Error::NotEngagement { path: path.to_path_buf() });
+            }
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(map)?;
+            if version > SCHEMA_VERSION {
+                return Err(Error::NewerSchema { path: path.to_path_buf(), found: version, supported: SCHEMA_VERSION });
+            }
+        }
+        let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(map)?;
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(Error::invalid(format!(
                 "{}: could not switch the engagement file to WAL mode",
                 path.display()
             )));
         }
-        conn.pragma_update(None, "synchronous", "FULL")
-            .map_err(map)?;
-        Ok(Engagement {
-            conn,
-            path: path.to_path_buf(),
-        })
+        conn.pragma_update(None, "synchronous", "FULL").map_err(map)?;
+        Ok(Engagement { conn, path: path.to_path_buf() })
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let path = self.path.clone();
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::NewerSchema {
-                path,
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
+        // `setup` refused versions above SCHEMA_VERSION.
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version == SCHEMA_VERSION {
             return Ok(());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         for sql in &migrations::MIGRATIONS[version as usize..] {
             tx.execute_batch(sql)?;
         }
@@ -164,9 +136,7 @@ impl Engagement {
 
     /// Runs `f` in one immediate transaction: all of it is written, or none of it.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let value = f(&tx)?;
         tx.commit()?;
         Ok(value)
@@ -199,12 +169,8 @@ impl Engagement {
 /// Turns SQLite's busy/locked and not-a-database answers into the errors an auditor can act on.
 fn classify(e: rusqlite::Error, path: &Path) -> Error {
     match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Locked {
-            path: path.to_path_buf(),
-        },
-        Some(ErrorCode::NotADatabase) => Error::NotEngagement {
-            path: path.to_path_buf(),
-        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::Locked { path: path.to_path_buf() },
+        Some(ErrorCode::NotADatabase) => Error::NotEngagement { path: path.to_path_buf() },
         _ => Error::Sqlite(e),
     }
 }

@@ -138,11 +138,7 @@ impl Engagement {
         let description = format!(
             "generated: {} occurrences{} over {}..{}",
             frequency,
-            if business_days {
-                " on business days (Monday to Friday; holidays not excluded)"
-            } else {
-                ""
-            },
+            if business_days { " on business days (Monday to Friday; holidays not excluded)" } else { "" },
             period.start,
             period.end
         );
@@ -170,8 +166,7 @@ impl Engagement {
             )?;
             Ok(())
         })?;
-        self.current_population(control)?
-            .ok_or_else(|| Error::invalid("the generated population was not saved"))
+        self.current_population(control)?.ok_or_else(|| Error::invalid("the generated population was not saved"))
     }
 
     /// The control's latest population, if any.
@@ -182,15 +177,11 @@ impl Engagement {
 
     /// Records the auditor's acceptance of the current population's validation report.
     pub fn accept_population(&mut self, control: &str, actor: &Actor) -> Result<PopulationSummary> {
-        let current = self.current_population(control)?.ok_or_else(|| {
-            Error::invalid(format!(
-                "control {control} has no population yet; import one first"
-            ))
-        })?;
+        let current = self
+            .current_population(control)?
+            .ok_or_else(|| Error::invalid(format!("control {control} has no population yet; import one first")))?;
         if let (Some(at), Some(by)) = (&current.accepted_at, &current.accepted_by) {
-            return Err(Error::invalid(format!(
-                "the population of {control} was already accepted by {by} at {at}"
-            )));
+            return Err(Error::invalid(format!("the population of {control} was already accepted by {by} at {at}")));
         }
         self.write(|tx| {
             tx.execute(
@@ -205,33 +196,20 @@ impl Engagement {
             )?;
             Ok(())
         })?;
-        self.current_population(control)?
-            .ok_or_else(|| Error::invalid("population vanished"))
+        self.current_population(control)?.ok_or_else(|| Error::invalid("population vanished"))
     }
 
     /// Items `offset+1 ..= offset+limit` of a population, by position.
-    pub fn population_items(
-        &self,
-        population_id: i64,
-        offset: u64,
-        limit: u64,
-    ) -> Result<Vec<PopulationItem>> {
+    pub fn population_items(&self, population_id: i64, offset: u64, limit: u64) -> Result<Vec<PopulationItem>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position > ?2 ORDER BY position LIMIT ?3",
         )?;
-        let rows = stmt.query_map(
-            params![population_id, offset as i64, limit as i64],
-            item_from_row,
-        )?;
+        let rows = stmt.query_map(params![population_id, offset as i64, limit as i64], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// The items at the given positions, in the order asked.
-    pub fn population_items_at(
-        &self,
-        population_id: i64,
-        positions: &[u64],
-    ) -> Result<Vec<PopulationItem>> {
+    pub fn population_items_at(&self, population_id: i64, positions: &[u64]) -> Result<Vec<PopulationItem>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position = ?2",
         )?;
@@ -240,9 +218,7 @@ impl Engagement {
             .map(|&p| {
                 stmt.query_row(params![population_id, p as i64], item_from_row)
                     .optional()?
-                    .ok_or_else(|| {
-                        Error::invalid(format!("population has no item at position {p}"))
-                    })
+                    .ok_or_else(|| Error::invalid(format!("population has no item at position {p}")))
             })
             .collect()
     }
@@ -261,11 +237,7 @@ fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PopulationItem> {
     })
 }
 
-fn load_current(
-    conn: &Connection,
-    control: &str,
-    control_id: i64,
-) -> Result<Option<PopulationSummary>> {
+fn load_current(conn: &Connection, control: &str, control_id: i64) -> Result<Option<PopulationSummary>> {
     let row = conn
         .query_row(
             "SELECT id, origin, source_name, source_sha256, item_count, imported_at, imported_by, accepted_at, accepted_by, report
@@ -305,11 +277,7 @@ fn load_current(
     }))
 }
 
-fn generated_report(
-    description: &str,
-    occurrences: &[(String, NaiveDate)],
-    period: Period,
-) -> ValidationReport {
+fn generated_report(description: &str, occurrences: &[(String, NaiveDate)], period: Period) -> ValidationReport {
     let n = occurrences.len() as u64;
     ValidationReport {
         source: import::SourceInfo {
@@ -362,11 +330,7 @@ fn back_to_business_day(mut d: NaiveDate, floor: NaiveDate) -> NaiveDate {
 }
 
 fn month_end(year: i32, month: u32) -> NaiveDate {
-    let (y, m) = if month == 12 {
-        (year + 1, 1)
-    } else {
-        (year, month + 1)
-    };
+    let (y, m) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
     NaiveDate::from_ymd_opt(y, m, 1).expect("valid date") - Days::new(1)
 }
 
@@ -380,11 +344,7 @@ pub(crate) fn occurrences(
 ) -> Result<Vec<(String, NaiveDate)>> {
     let mut out = Vec::new();
     let settle = |d: NaiveDate, floor: NaiveDate| {
-        if business_days {
-            back_to_business_day(d, floor)
-        } else {
-            d
-        }
+        if business_days { back_to_business_day(d, floor) } else { d }
     };
     match frequency {
         Frequency::Daily => {
@@ -401,12 +361,10 @@ pub(crate) fn occurrences(
             let mut d = period.start;
             while d <= period.end {
                 let iso = d.iso_week();
-                let week_end = NaiveDate::from_isoywd_opt(iso.year(), iso.week(), Weekday::Sun)
-                    .expect("valid week");
+                let week_end = NaiveDate::from_isoywd_opt(iso.year(), iso.week(), Weekday::Sun).expect("valid week");
                 let last = week_end.min(period.end);
                 let day = if business_days {
-                    let fri = NaiveDate::from_isoywd_opt(iso.year(), iso.week(), Weekday::Fri)
-                        .expect("valid week");
+                    let fri = NaiveDate::from_isoywd_opt(iso.year(), iso.week(), Weekday::Fri).expect("valid week");
                     back_to_business_day(fri.min(last), d)
                 } else {
                     last
@@ -416,17 +374,9 @@ pub(crate) fn occurrences(
             }
         }
         Frequency::Monthly | Frequency::Quarterly => {
-            let step = if frequency == Frequency::Monthly {
-                1
-            } else {
-                3
-            };
+            let step = if frequency == Frequency::Monthly { 1 } else { 3 };
             let mut year = period.start.year();
-            let mut month = if step == 1 {
-                period.start.month()
-            } else {
-                (period.start.month0() / 3) * 3 + 1
-            };
+            let mut month = if step == 1 { period.start.month() } else { (period.start.month0() / 3) * 3 + 1 };
             loop {
                 let first = NaiveDate::from_ymd_opt(year, month, 1).expect("valid date");
                 if first > period.end {
@@ -435,11 +385,8 @@ pub(crate) fn occurrences(
                 let end_month = month + step - 1;
                 let last = month_end(year, end_month).min(period.end);
                 let floor = first.max(period.start);
-                let key = if step == 1 {
-                    format!("{year}-{month:02}")
-                } else {
-                    format!("{year}-Q{}", (month - 1) / 3 + 1)
-                };
+                let key =
+                    if step == 1 { format!("{year}-{month:02}") } else { format!("{year}-Q{}", (month - 1) / 3 + 1) };
                 out.push((key, settle(last, floor)));
                 month += step;
                 if month > 12 {
@@ -468,49 +415,19 @@ mod tests {
     #[test]
     fn counts_the_occurrences_of_calendar_2026() {
         // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
-        assert_eq!(
-            occurrences(year_2026(), Frequency::Daily, false)
-                .unwrap()
-                .len(),
-            365
-        );
-        assert_eq!(
-            occurrences(year_2026(), Frequency::Daily, true)
-                .unwrap()
-                .len(),
-            261
-        );
-        assert_eq!(
-            occurrences(year_2026(), Frequency::Monthly, false)
-                .unwrap()
-                .len(),
-            12
-        );
+        assert_eq!(occurrences(year_2026(), Frequency::Daily, false).unwrap().len(), 365);
+        assert_eq!(occurrences(year_2026(), Frequency::Daily, true).unwrap().len(), 261);
+        assert_eq!(occurrences(year_2026(), Frequency::Monthly, false).unwrap().len(), 12);
         let q = occurrences(year_2026(), Frequency::Quarterly, true).unwrap();
-        assert_eq!(
-            q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(),
-            ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
-        );
+        assert_eq!(q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
         // 2026-03-31 is a Tuesday, 2026-06-30 a Tuesday, 2026-09-30 a Wednesday, 2026-12-31 a Thursday.
         assert_eq!(q[0].1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
         let m = occurrences(year_2026(), Frequency::Monthly, true).unwrap();
         // 2026-01-31 is a Saturday: the last business day of January is Friday the 30th.
-        assert_eq!(
-            m[0],
-            (
-                "2026-01".to_string(),
-                NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()
-            )
-        );
+        assert_eq!(m[0], ("2026-01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()));
         let w = occurrences(year_2026(), Frequency::Weekly, true).unwrap();
         assert_eq!(w.len(), 53);
-        assert_eq!(
-            w[0],
-            (
-                "2026-W01".to_string(),
-                NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()
-            )
-        );
+        assert_eq!(w[0], ("2026-W01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()));
         assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
     }
 }
