@@ -591,3 +591,19 @@ fn blank_rows_are_skipped_and_reported_while_positions_stay_dense() {
     let items = items(&s);
     assert_eq!((items[1].key.as_str(), items[1].position, items[1].source_row), ("B", 2, 4));
 }
+
+#[test]
+fn preview_shows_the_first_rows_and_guesses_the_mapping() {
+    let p = tickmark::import::preview(&fixture("acme/change_tickets.csv"), None, 5).unwrap();
+    assert_eq!(p.columns[0], "Issue key");
+    assert_eq!(p.rows.len(), 5);
+    assert_eq!(p.rows[0].0, 2, "the first data row is on line 2");
+    assert_eq!(p.guessed_key.as_deref(), Some("Issue key"));
+    assert_eq!(p.guessed_date.as_deref(), Some("Created"));
+    let p = tickmark::import::preview(&fixture("acme/new_hires.xlsx"), None, 3).unwrap();
+    assert_eq!(p.sheets, ["New Hires", "Report Parameters"]);
+    assert_eq!(p.guessed_key.as_deref(), Some("Employee ID"));
+    assert_eq!(p.guessed_date.as_deref(), Some("Hire Date"));
+    let p = tickmark::import::preview(&fixture("awkward/semicolons.csv"), None, 10).unwrap();
+    assert_eq!(p.guessed_amount.as_deref(), Some("Betrag"));
+}

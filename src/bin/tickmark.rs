@@ -51,6 +51,14 @@ enum Command {
     /// A control's population: show its report, accept it, or generate one from a frequency.
     #[command(subcommand)]
     Population(PopulationCommand),
+    /// Show a source's columns, first rows and the guessed key, date and amount columns.
+    Preview {
+        source: PathBuf,
+        #[arg(long)]
+        sheet: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        rows: usize,
+    },
     /// The audit trail, oldest event first.
     Trail { engagement: PathBuf },
     /// Build the demo engagement (Acme Cloud, Inc.) from the embedded fixtures.
@@ -343,6 +351,26 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                     _ => "Not accepted yet\n".to_string(),
                 };
                 format!("{}{}", p.report.human(), status)
+            });
+        }
+        Command::Preview { source, sheet, rows } => {
+            let p = tickmark::import::preview(&source, sheet.as_deref(), rows)?;
+            out.emit(&p, || {
+                let mut s = format!("{} ({})\nColumns: {}\n", p.file, p.format.format, p.columns.join(" | "));
+                if !p.sheets.is_empty() {
+                    s += &format!("Sheets: {}\n", p.sheets.join(", "));
+                }
+                for (line, row) in &p.rows {
+                    s += &format!("{line:>6}: {}\n", row.join(" | "));
+                }
+                let g = |o: &Option<String>| o.clone().unwrap_or_else(|| "-".into());
+                s += &format!(
+                    "Guessed: --key {:?} --date {:?} --amount {:?}\n",
+                    g(&p.guessed_key),
+                    g(&p.guessed_date),
+                    g(&p.guessed_amount)
+                );
+                s
             });
         }
         Command::Trail { engagement } => {

@@ -2,12 +2,14 @@
 //! column mapping; the validation report the auditor accepts before sampling.
 
 mod error;
+mod preview;
 mod report;
 mod scan;
 pub mod table;
 pub mod values;
 
 pub use error::{ImportError, ImportErrorKind};
+pub use preview::{Preview, preview};
 pub use report::{DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport};
 pub use scan::{Item, scan};
 pub use table::{Row, SourceFormat, Table};

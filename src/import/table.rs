@@ -139,6 +139,7 @@ pub struct Table {
     file: String,
     headers: Vec<String>,
     format: SourceFormat,
+    sheets: Vec<String>,
     inner: Inner,
     digest: Rc<RefCell<Digesting>>,
     total_bytes: u64,
@@ -327,6 +328,7 @@ impl Table {
             file: file.to_string(),
             headers: Vec::new(),
             format,
+            sheets: Vec::new(),
             inner: Inner::Csv {
                 reader,
                 record: csv::ByteRecord::new(),
@@ -404,6 +406,7 @@ impl Table {
             file: file.to_string(),
             headers,
             format: SourceFormat { format: "xlsx", encoding: None, delimiter: None, sheet: Some(name) },
+            sheets: names,
             inner: Inner::Sheet { rows: iter, sha256 },
             digest: Rc::new(RefCell::new(Digesting::default())),
             total_bytes,
@@ -420,6 +423,11 @@ impl Table {
 
     pub fn format(&self) -> &SourceFormat {
         &self.format
+    }
+
+    /// The workbook's sheet names; empty for text.
+    pub fn sheets(&self) -> &[String] {
+        &self.sheets
     }
 
     pub fn total_bytes(&self) -> u64 {
