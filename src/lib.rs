@@ -2,6 +2,7 @@
 //! workpaper export. No Tauri and no UI here: the CLI and the desktop shell are thin callers.
 
 pub mod demo;
+pub mod draw;
 pub mod engagement;
 pub mod error;
 pub mod import;

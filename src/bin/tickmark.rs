@@ -9,11 +9,16 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use tickmark::draw::{StrataBy, StrataValues};
 use tickmark::engagement::{
     Actor, ControlInput, Frequency, NewEngagement, Period, ReportType, parse_attributes, parse_criteria,
     parse_criteria_refs,
 };
 use tickmark::import::{Mapping, Progress};
+use tickmark::sampling::{
+    Distribution, FrequencyTable, Method, Plan, Rate, Risk, Seed, SizeRange, evaluate, plan_attribute,
+};
+use tickmark::store::SampleRequest;
 use tickmark::{Engagement, Error};
 
 #[derive(Parser)]
@@ -51,6 +56,16 @@ enum Command {
     /// A control's population: show its report, accept it, or generate one from a frequency.
     #[command(subcommand)]
     Population(PopulationCommand),
+    /// Plan a sample size: statistical attribute sampling, the firm's frequency table, or a test of one.
+    Plan(PlanArgs),
+    /// Evaluate the deviations found: deviation rate and upper deviation limit.
+    Evaluate(EvaluateArgs),
+    /// Draw a control's sample (SAMPLING-SPEC v1), or extend it with --extend-to.
+    Sample(SampleArgs),
+    /// Re-perform a selection from a source file and a seed, without an engagement.
+    Select(SelectArgs),
+    /// Re-perform every stored sample and check the audit trail; non-zero on any difference.
+    Verify { engagement: PathBuf },
     /// Show a source's columns, first rows and the guessed key, date and amount columns.
     Preview {
         source: PathBuf,
@@ -149,6 +164,120 @@ struct ImportArgs {
     date_format: Option<String>,
 }
 
+#[derive(Args)]
+struct PlanArgs {
+    /// Confidence level, e.g. 0.95 or 95% (1 − risk of overreliance).
+    #[arg(long)]
+    confidence: Option<String>,
+    #[arg(long)]
+    tolerable_rate: Option<String>,
+    #[arg(long)]
+    expected_rate: Option<String>,
+    /// binomial (the AICPA tables), poisson or hypergeometric (needs --population-size).
+    #[arg(long, default_value = "binomial")]
+    distribution: String,
+    #[arg(long)]
+    population_size: Option<u64>,
+    /// Non-statistical: the firm's size for a control of this frequency.
+    #[arg(long)]
+    frequency: Option<String>,
+    /// lower or higher risk of the control failing: picks the end of the table's range.
+    #[arg(long, default_value = "lower")]
+    risk: String,
+    /// Show the frequency table (the engagement's, with ENG); edit it with --set.
+    #[arg(long)]
+    frequency_table: bool,
+    /// With --frequency-table and ENG: FREQUENCY=LOW-HIGH, e.g. weekly=5-15.
+    #[arg(long = "set")]
+    set: Vec<String>,
+    /// An automated control: a test of one, with --rationale.
+    #[arg(long)]
+    automated: bool,
+    #[arg(long)]
+    rationale: Option<String>,
+    /// The engagement whose frequency table to use or edit.
+    engagement: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvaluateArgs {
+    #[arg(long)]
+    sample_size: u64,
+    #[arg(long)]
+    deviations: u64,
+    #[arg(long)]
+    confidence: String,
+    #[arg(long)]
+    tolerable_rate: Option<String>,
+    #[arg(long, default_value = "binomial")]
+    distribution: String,
+    #[arg(long)]
+    population_size: Option<u64>,
+}
+
+#[derive(Args)]
+struct SampleArgs {
+    engagement: PathBuf,
+    #[arg(long)]
+    control: String,
+    #[arg(long, conflicts_with = "extend_to", allow_hyphen_values = true, value_parser = sample_size)]
+    size: Option<u64>,
+    #[arg(long, default_value = "random")]
+    method: String,
+    /// quarter, month or column:NAME (with --method stratified).
+    #[arg(long)]
+    strata: Option<String>,
+    /// 1 to 128 characters, kept exactly; Tickmark proposes 20 digits when none is given.
+    #[arg(long)]
+    seed: Option<String>,
+    /// Why this size (the plan's sentence or your words); recorded in the workpaper.
+    #[arg(long)]
+    basis: Option<String>,
+    /// Draw again although the control has a sample; the earlier draw stays on record.
+    #[arg(long)]
+    replace: Option<String>,
+    /// Extend the current random sample to this many items (the first items never change).
+    #[arg(long, allow_hyphen_values = true, value_parser = sample_size)]
+    extend_to: Option<u64>,
+    /// Show the control's current sample without drawing.
+    #[arg(long, conflicts_with_all = ["size", "extend_to"])]
+    show: bool,
+}
+
+/// A sample size as typed: a whole number of at least 1.
+fn sample_size(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<i128>() {
+        Ok(n) if n >= 1 && n <= u64::MAX as i128 => Ok(n as u64),
+        Ok(n) => Err(format!("the sample size must be at least 1, not {n}")),
+        Err(_) => Err(format!("{s:?} is not a whole number of items")),
+    }
+}
+
+#[derive(Args)]
+struct SelectArgs {
+    source: PathBuf,
+    #[arg(long, allow_hyphen_values = true, value_parser = sample_size)]
+    size: u64,
+    #[arg(long)]
+    seed: String,
+    #[arg(long, default_value = "random")]
+    method: String,
+    #[arg(long)]
+    strata: Option<String>,
+    /// The key column; the first column by default.
+    #[arg(long)]
+    key: Option<String>,
+    #[arg(long)]
+    date: Option<String>,
+    #[arg(long)]
+    sheet: Option<String>,
+    #[arg(long)]
+    date_format: Option<String>,
+    /// The review period, for strata by quarter or month: START..END.
+    #[arg(long)]
+    period: Option<String>,
+}
+
 #[derive(Subcommand)]
 enum PopulationCommand {
     /// Accept the current population's validation report (required before sampling).
@@ -177,7 +306,20 @@ enum PopulationCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion) => {
+            e.exit()
+        }
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => e.exit(),
+        Err(e) => {
+            // The contract is one line on stderr; clap's usage block follows with --help.
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments").trim_start_matches("error: ");
+            eprintln!("tickmark: {first} (see tickmark --help)");
+            return ExitCode::from(2);
+        }
+    };
     let out = Output { format: cli.format };
     match run(cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
@@ -353,6 +495,68 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 format!("{}{}", p.report.human(), status)
             });
         }
+        Command::Plan(a) => plan(a, by, out)?,
+        Command::Evaluate(a) => {
+            let distribution = Distribution::from_name(&a.distribution, a.population_size)?;
+            let tolerable = a.tolerable_rate.as_deref().map(Rate::tolerable).transpose()?;
+            let e = evaluate(a.sample_size, a.deviations, Rate::confidence(&a.confidence)?, tolerable, distribution)?;
+            out.emit(&e, || {
+                let verdict = match e.exceeds_tolerable {
+                    Some(true) => {
+                        " EXCEEDS the tolerable rate: the sample does not support the planned reliance".to_string()
+                    }
+                    Some(false) => " is within the tolerable rate".to_string(),
+                    None => String::new(),
+                };
+                format!(
+                    "{} deviation(s) in {} items: deviation rate {:.2}%, upper deviation limit {} ({}){}\n",
+                    e.deviations,
+                    e.sample_size,
+                    e.deviation_rate * 100.0,
+                    e.upper_deviation_limit_display,
+                    distribution.name(),
+                    verdict
+                )
+            });
+        }
+        Command::Sample(a) => sample(a, by, out)?,
+        Command::Select(a) => select(a, out)?,
+        Command::Verify { engagement } => {
+            let eng = Engagement::open(&engagement)?;
+            let samples = eng.verify_samples()?;
+            let chain = eng.check_trail()?;
+            let head = eng.trail_head()?;
+            let ok = chain.is_none() && samples.iter().all(|s| s.matches);
+            let report = serde_json::json!({
+                "ok": ok,
+                "samples": samples,
+                "trail": { "intact": chain.is_none(), "break": chain, "events": head.as_ref().map(|h| h.0), "head": head.as_ref().map(|h| &h.1) },
+            });
+            out.emit(&report, || {
+                let mut s = String::new();
+                for c in &samples {
+                    let status =
+                        if c.matches { "re-performed, identical".to_string() } else { c.differences.join("; ") };
+                    s += &format!(
+                        "{:<12} draw {} ({}, {} items): {}\n",
+                        c.control, c.draw_number, c.method, c.size, status
+                    );
+                }
+                match (&chain, &head) {
+                    (None, Some((n, h))) => s += &format!("Audit trail: {n} events, chain intact, head {h}\n"),
+                    (None, None) => s += "Audit trail: empty\n",
+                    (Some(b), _) => s += &format!("Audit trail BROKEN at event {}: {}\n", b.seq, b.reason),
+                }
+                s
+            });
+            if !ok {
+                let bad = samples.iter().filter(|s| !s.matches).count();
+                return Err(Error::Invalid(format!(
+                    "verification failed: {bad} sample(s) differ{}",
+                    chain.map(|b| format!(", audit trail broken at event {}", b.seq)).unwrap_or_default()
+                )));
+            }
+        }
         Command::Preview { source, sheet, rows } => {
             let p = tickmark::import::preview(&source, sheet.as_deref(), rows)?;
             out.emit(&p, || {
@@ -434,4 +638,286 @@ impl ProgressBar {
             eprintln!();
         }
     }
+}
+
+fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
+    if a.frequency_table {
+        let table = match &a.engagement {
+            Some(path) => {
+                let mut eng = Engagement::open(path)?;
+                if !a.set.is_empty() {
+                    let mut rows: std::collections::BTreeMap<Frequency, SizeRange> =
+                        eng.frequency_table()?.rows().collect();
+                    for s in &a.set {
+                        let (f, range) = parse_table_row(s)?;
+                        rows.insert(f, range);
+                    }
+                    let table = FrequencyTable::new(rows)?;
+                    eng.set_frequency_table(&table, &actor(by))?;
+                }
+                eng.frequency_table()?
+            }
+            None if !a.set.is_empty() => {
+                return Err(Error::Invalid("--set edits an engagement's table: give the engagement file".into()));
+            }
+            None => FrequencyTable::firm_default(),
+        };
+        let rows: std::collections::BTreeMap<Frequency, SizeRange> = table.rows().collect();
+        out.emit(&rows, || {
+            let mut s = String::from("Frequency        Lower risk  Higher risk\n");
+            for (f, r) in &rows {
+                s += &format!("{:<16} {:>10}  {:>11}\n", f.as_str(), r.lower, r.higher);
+            }
+            s += "event-driven     from the population (statistical or judgmental sample)\n";
+            s
+        });
+        return Ok(());
+    }
+    let plan: Plan = if a.automated {
+        Plan::test_of_one(a.rationale.as_deref().unwrap_or(""))?
+    } else if let Some(f) = &a.frequency {
+        let f = f.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?;
+        let risk: Risk = a.risk.parse()?;
+        let table = match &a.engagement {
+            Some(path) => Engagement::open(path)?.frequency_table()?,
+            None => FrequencyTable::firm_default(),
+        };
+        table.plan(f, risk)?
+    } else {
+        let need = |v: &Option<String>, name: &str| {
+            v.clone().ok_or_else(|| {
+                Error::Invalid(format!(
+                    "statistical planning needs --{name} (or use --frequency, --frequency-table or --automated)"
+                ))
+            })
+        };
+        let confidence = Rate::confidence(&need(&a.confidence, "confidence")?)?;
+        let tolerable = Rate::tolerable(&need(&a.tolerable_rate, "tolerable-rate")?)?;
+        let expected = Rate::expected(&need(&a.expected_rate, "expected-rate")?)?;
+        let distribution = Distribution::from_name(&a.distribution, a.population_size)?;
+        plan_attribute(confidence, tolerable, expected, distribution)?
+    };
+    out.emit(&plan, || match plan.sample_size {
+        Some(n) => format!(
+            "Sample size {n}{}\n{}\n",
+            if plan.impractical { " (impractical: the AICPA tables print * for this cell)" } else { "" },
+            plan.basis
+        ),
+        None => format!("No sample size exists.\n{}\n", plan.basis),
+    });
+    Ok(())
+}
+
+fn parse_table_row(s: &str) -> Result<(Frequency, SizeRange), Error> {
+    let bad = || Error::Invalid(format!("--set {s:?}: write FREQUENCY=LOW-HIGH, e.g. weekly=5-15"));
+    let (f, range) = s.split_once('=').ok_or_else(bad)?;
+    let f = f.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?;
+    let (lo, hi) = range.split_once('-').unwrap_or((range, range));
+    let lo: u64 = lo.trim().parse().map_err(|_| bad())?;
+    let hi: u64 = hi.trim().parse().map_err(|_| bad())?;
+    Ok((f, SizeRange::new(lo, hi)))
+}
+
+fn print_sample(s: &tickmark::store::Sample) -> String {
+    let mut t = format!(
+        "{} sample of {}: {} items from {} ({} items, SHA-256 {})\nMethod {} ({}), seed {:?}{}, draw {} of {} for this control\nBasis: {}\n",
+        s.method,
+        s.control,
+        s.size,
+        s.population_name,
+        s.population_size,
+        s.population_sha256.as_deref().unwrap_or("-"),
+        s.method,
+        s.spec,
+        s.seed,
+        if s.seed_proposed { " (proposed by Tickmark)" } else { "" },
+        s.draw_number,
+        s.draws,
+        s.basis
+    );
+    for st in &s.strata {
+        t += &format!("  stratum {:<12} {:>7} items, {:>3} selected\n", st.label, st.size, st.selected);
+    }
+    t += &format!("{:>7} {:>9} {:>7}  {:<20} {:<10} {}\n", "Ordinal", "Position", "Row", "Key", "Date", "Stratum");
+    for i in &s.items {
+        t += &format!(
+            "{:>7} {:>9} {:>7}  {:<20} {:<10} {}\n",
+            i.ordinal,
+            i.position,
+            i.source_row,
+            i.key,
+            i.date.map(|d| d.to_string()).unwrap_or_default(),
+            i.stratum.as_deref().unwrap_or("")
+        );
+    }
+    t
+}
+
+fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
+    let mut eng = Engagement::open(&a.engagement)?;
+    let s = if a.show {
+        eng.sample(&a.control)?.ok_or_else(|| Error::Invalid(format!("control {} has no sample yet", a.control)))?
+    } else if let Some(n2) = a.extend_to {
+        eng.extend_sample(&a.control, n2, &actor(by))?
+    } else {
+        let size = a.size.ok_or_else(|| {
+            Error::Invalid("give --size n (see `tickmark plan`), or --extend-to n2, or --show".into())
+        })?;
+        let (seed, seed_proposed) = match a.seed {
+            Some(s) => (Seed::new(s)?, false),
+            // The operating system's random source, read here at the edge: the engine only
+            // ever receives the seed.
+            None => (Seed::propose(&mut rand::TryRngCore::unwrap_err(rand::rngs::OsRng)), true),
+        };
+        let req = SampleRequest {
+            method: a.method.parse()?,
+            size,
+            seed,
+            seed_proposed,
+            strata: a.strata.as_deref().map(str::parse::<StrataBy>).transpose()?,
+            basis: a.basis.unwrap_or_else(|| format!("{size} items chosen by the auditor")),
+            replace_reason: a.replace,
+        };
+        eng.draw_sample(&a.control, &req, &actor(by))?
+    };
+    out.emit(&s, || print_sample(&s));
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Selection {
+    spec: &'static str,
+    method: Method,
+    seed: String,
+    population: SelectionPopulation,
+    items: Vec<SelectionItem>,
+}
+
+#[derive(Serialize)]
+struct SelectionPopulation {
+    name: String,
+    items: u64,
+    sha256: String,
+}
+
+#[derive(Serialize)]
+struct SelectionItem {
+    ordinal: u64,
+    position: u64,
+    row: u64,
+    key: String,
+    stratum: Option<String>,
+}
+
+/// Stateless re-performance: reads the source with the import's own rules (so positions are
+/// the engagement's), selects, then reads it again to fetch the selected rows.
+fn select(a: SelectArgs, out: &Output) -> Result<(), Error> {
+    let seed = Seed::new(a.seed.clone())?;
+    let method: Method = a.method.parse()?;
+    let strata: Option<StrataBy> = a.strata.as_deref().map(str::parse).transpose()?;
+    let period = match &a.period {
+        Some(p) => Period::parse(p)?,
+        None if matches!(strata, Some(StrataBy::Quarter | StrataBy::Month)) => {
+            return Err(Error::Invalid(
+                "strata by quarter or month need the review period: --period START..END".into(),
+            ));
+        }
+        None => Period::new(chrono::NaiveDate::MIN, chrono::NaiveDate::MAX)?,
+    };
+    let key = match a.key {
+        Some(k) => k,
+        None => {
+            tickmark::import::preview(&a.source, a.sheet.as_deref(), 0)?.columns.first().cloned().unwrap_or_default()
+        }
+    };
+    let mapping =
+        Mapping { key, date: a.date.clone(), amount: None, sheet: a.sheet.clone(), date_format: a.date_format.clone() };
+    if matches!(strata, Some(StrataBy::Quarter | StrataBy::Month)) && mapping.date.is_none() {
+        return Err(Error::Invalid("strata by quarter or month need the date column: --date COLUMN".into()));
+    }
+    let mut dates: Vec<Option<chrono::NaiveDate>> = Vec::new();
+    let mut column_values: Vec<String> = Vec::new();
+    let column = match &strata {
+        Some(StrataBy::Column(c)) => Some(c.clone()),
+        _ => None,
+    };
+    let report = tickmark::import::with_table(&a.source, a.sheet.as_deref(), |table| {
+        dates.clear();
+        column_values.clear();
+        let index = column
+            .as_deref()
+            .map(|c| tickmark::import::find_column(table.file(), table.headers(), c, "strata"))
+            .transpose()?;
+        tickmark::import::scan(table, &mapping, period, &mut |_| true, &mut |item| {
+            dates.push(item.date);
+            if let Some(i) = index {
+                column_values.push(item.row.fields[i].clone());
+            }
+            Ok(())
+        })
+    })?;
+    let values = match &strata {
+        Some(StrataBy::Quarter) | Some(StrataBy::Month) => {
+            Some(StrataValues::Dates { monthly: strata == Some(StrataBy::Month), period, dates })
+        }
+        Some(StrataBy::Column(_)) => Some(StrataValues::Column(column_values)),
+        None => None,
+    };
+    let selected = tickmark::draw::select(method, report.rows_accepted, a.size, &seed, values)?;
+    let wanted: std::collections::HashMap<u64, usize> =
+        selected.iter().enumerate().map(|(i, s)| (s.position, i)).collect();
+    let mut rows: Vec<(u64, String)> = vec![(0, String::new()); selected.len()];
+    tickmark::import::with_table(&a.source, a.sheet.as_deref(), |table| {
+        tickmark::import::scan(table, &mapping, period, &mut |_| true, &mut |item| {
+            if let Some(&i) = wanted.get(&item.position) {
+                rows[i] = (item.line, item.key.to_string());
+            }
+            Ok(())
+        })
+    })?;
+    let selection = Selection {
+        spec: tickmark::sampling::SPEC_VERSION,
+        method,
+        seed: a.seed,
+        population: SelectionPopulation {
+            name: report.source.name.clone(),
+            items: report.rows_accepted,
+            sha256: report.source.sha256.clone(),
+        },
+        items: selected
+            .into_iter()
+            .zip(rows)
+            .map(|(s, (row, key))| SelectionItem {
+                ordinal: s.ordinal,
+                position: s.position,
+                row,
+                key,
+                stratum: s.stratum,
+            })
+            .collect(),
+    };
+    out.emit(&selection, || {
+        let mut t = format!(
+            "{} {} selection of {} from {} ({} items, SHA-256 {}), seed {:?}\n",
+            selection.spec,
+            selection.method,
+            selection.items.len(),
+            selection.population.name,
+            selection.population.items,
+            selection.population.sha256,
+            selection.seed
+        );
+        for i in &selection.items {
+            t += &format!(
+                "{:>7} {:>9} {:>7}  {:<20} {}\n",
+                i.ordinal,
+                i.position,
+                i.row,
+                i.key,
+                i.stratum.as_deref().unwrap_or("")
+            );
+        }
+        t
+    });
+    Ok(())
 }

@@ -74,4 +74,42 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         hash       TEXT NOT NULL
     );
     "#,
+    // 2: samples. Every draw is kept, including the ones an auditor replaced, so the
+    // workpaper can say how many draws there were.
+    r#"
+    ALTER TABLE engagement ADD COLUMN frequency_table TEXT;
+    CREATE TABLE sample (
+        id                 INTEGER PRIMARY KEY,
+        control_id         INTEGER NOT NULL REFERENCES control(id),
+        population_id      INTEGER NOT NULL REFERENCES population(id),
+        draw_number        INTEGER NOT NULL,
+        spec               TEXT NOT NULL,
+        method             TEXT NOT NULL,
+        seed               TEXT NOT NULL,
+        seed_proposed      INTEGER NOT NULL,
+        population_size    INTEGER NOT NULL,
+        population_name    TEXT NOT NULL,
+        population_sha256  TEXT,
+        filters            TEXT NOT NULL,
+        strata             TEXT,
+        initial_size       INTEGER NOT NULL,
+        size               INTEGER NOT NULL,
+        basis              TEXT NOT NULL,
+        drawn_at           TEXT NOT NULL,
+        drawn_by           TEXT NOT NULL,
+        replaced_at        TEXT,
+        replaced_by        TEXT,
+        replaced_reason    TEXT,
+        UNIQUE (control_id, draw_number)
+    );
+    CREATE TABLE sample_item (
+        sample_id  INTEGER NOT NULL REFERENCES sample(id),
+        ordinal    INTEGER NOT NULL,
+        position   INTEGER NOT NULL,
+        stratum    TEXT,
+        added_at   TEXT NOT NULL,
+        added_by   TEXT NOT NULL,
+        PRIMARY KEY (sample_id, ordinal)
+    ) WITHOUT ROWID;
+    "#,
 ];

@@ -4,6 +4,7 @@
 mod controls;
 pub(crate) mod migrations;
 mod population;
+mod samples;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -15,6 +16,7 @@ use crate::trail::{self, ChainBreak, Event};
 use crate::{Error, Result};
 
 pub use population::{PopulationItem, PopulationSummary};
+pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize};
 
 /// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.
 const APPLICATION_ID: i64 = 0x5449_4B4D;
