@@ -29,12 +29,51 @@ fn excel_epoch() -> NaiveDate {
 /// Parses the date at the start of `s` with `fmt`; a time after it (` 15:27`, `T13:00:00Z`,
 /// ` 3:27 PM`) is allowed and ignored: the date is taken as written, in the export's own zone.
 pub fn parse_date_with(s: &str, fmt: &str) -> Option<NaiveDate> {
+    parse_date_items(s, &Layout::new(fmt))
+}
+
+/// A date layout, compiled once per column (parsing the layout string per value is most of
+/// the cost of reading a million dates).
+#[derive(Debug, Clone)]
+struct Layout {
+    text: String,
+    iso: bool,
+    items: Vec<chrono::format::Item<'static>>,
+}
+
+impl Layout {
+    fn new(fmt: &str) -> Layout {
+        let items = chrono::format::StrftimeItems::new(fmt).parse_to_owned().unwrap_or_default();
+        Layout { text: fmt.to_string(), iso: fmt == "%Y-%m-%d", items }
+    }
+}
+
+fn parse_date_items(s: &str, layout: &Layout) -> Option<NaiveDate> {
     let s = s.trim();
-    let (date, rest) = NaiveDate::parse_and_remainder(s, fmt).ok()?;
+    let (date, rest) = if layout.iso { parse_iso_prefix(s)? } else { parse_with_items(s, &layout.items)? };
     let time_follows = rest.is_empty()
         || ((rest.starts_with(' ') || rest.starts_with('T'))
             && rest[1..].trim_start().starts_with(|c: char| c.is_ascii_digit()));
     time_follows.then_some(date)
+}
+
+fn parse_with_items<'a>(s: &'a str, items: &[chrono::format::Item<'static>]) -> Option<(NaiveDate, &'a str)> {
+    let mut parsed = chrono::format::Parsed::new();
+    let rest = chrono::format::parse_and_remainder(&mut parsed, s, items.iter()).ok()?;
+    Some((parsed.to_naive_date().ok()?, rest))
+}
+
+/// `YYYY-MM-DD` at the start of `s`, the layout of most exports, without the general parser.
+fn parse_iso_prefix(s: &str) -> Option<(NaiveDate, &str)> {
+    let b = s.as_bytes();
+    if b.len() < 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b[r].iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let date = NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)?;
+    Some((date, &s[10..]))
 }
 
 /// A date from an Excel serial number (xlsx cells stored as plain numbers).
@@ -50,6 +89,7 @@ pub fn date_from_serial(serial: f64) -> Option<NaiveDate> {
 #[derive(Debug, Clone)]
 pub struct DateReader {
     formats: Vec<String>,
+    layouts: Vec<Layout>,
     chosen: Option<usize>,
 }
 
@@ -59,7 +99,8 @@ impl DateReader {
             Some(f) => vec![f.to_string()],
             None => DATE_FORMATS.iter().map(|s| s.to_string()).collect(),
         };
-        DateReader { formats, chosen: None }
+        let layouts = formats.iter().map(|f| Layout::new(f)).collect();
+        DateReader { formats, layouts, chosen: None }
     }
 
     pub fn formats(&self) -> &[String] {
@@ -67,15 +108,15 @@ impl DateReader {
     }
 
     pub fn chosen(&self) -> Option<&str> {
-        self.chosen.map(|i| self.formats[i].as_str())
+        self.chosen.map(|i| self.layouts[i].text.as_str())
     }
 
     pub fn read(&mut self, text: &str, serial: Option<f64>) -> Option<NaiveDate> {
         if let Some(i) = self.chosen {
-            return parse_date_with(text, &self.formats[i]).or_else(|| serial.and_then(date_from_serial));
+            return parse_date_items(text, &self.layouts[i]).or_else(|| serial.and_then(date_from_serial));
         }
-        for (i, f) in self.formats.iter().enumerate() {
-            if let Some(d) = parse_date_with(text, f) {
+        for (i, layout) in self.layouts.iter().enumerate() {
+            if let Some(d) = parse_date_items(text, layout) {
                 self.chosen = Some(i);
                 return Some(d);
             }
@@ -91,6 +132,14 @@ pub fn parse_amount(s: &str) -> Option<Decimal> {
     let mut t = s.trim();
     if t.is_empty() {
         return None;
+    }
+    // Most exports write plain `-1234.50`: read those without the general rules below.
+    let plain = t.strip_prefix('-').unwrap_or(t);
+    if !plain.is_empty()
+        && plain.as_bytes()[0].is_ascii_digit()
+        && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+    {
+        return Decimal::from_str(t).ok();
     }
     let mut negative = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
@@ -176,6 +225,9 @@ mod tests {
         let mut jira = DateReader::new(None);
         assert_eq!(jira.read("14/Jan/26 3:27 PM", None), NaiveDate::from_ymd_opt(2026, 1, 14));
         assert_eq!(parse_date_with("2026-01-05x", "%Y-%m-%d"), None);
+        assert_eq!(parse_date_with("2026-02-30", "%Y-%m-%d"), None);
+        assert_eq!(parse_date_with("2026-1-05", "%Y-%m-%d"), None);
+        assert_eq!(parse_date_with("2026-01-05T00:00:00Z", "%Y-%m-%d"), NaiveDate::from_ymd_opt(2026, 1, 5));
     }
 
     #[test]

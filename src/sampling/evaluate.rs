@@ -5,7 +5,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
-use super::cdf::{binomial_cdf, hypergeometric_cdf, poisson_cdf};
+use super::cdf::{above, binomial_cdf, hypergeometric_cdf, poisson_cdf};
 use super::{Distribution, Rate, RateKind, SamplingError};
 
 /// A rate rounded up to a tenth of a percent, as the guide's Tables print it:
@@ -118,17 +118,18 @@ fn solve_decreasing(mut lo: f64, mut hi: f64, risk: f64, tail: impl Fn(f64) -> f
     lo + (hi - lo) / 2.0
 }
 
-/// The display value: the smallest `m` tenths of a percent with `rounded_up(m)`, i.e. whose edge
-/// `m / 1000` is at or above the exact limit. Deciding at the edge itself — where the tail is
-/// computed to ~1e-13 while the tables' nearest edge is more than 1e-6 away in rate — keeps f64
-/// noise in the solved limit (0.0450000001 for an exact 4.5%) from moving a value across an edge.
-/// `guess` is the limit as solved; the true answer is within one step of `ceil(guess × 1000)`.
-fn round_up_at_edges(guess: f64, at_or_above: impl Fn(u32) -> bool) -> TenthsOfPercent {
+/// The display value: the smallest `m` tenths of a percent whose edge `m / 1000` is at or above
+/// the exact limit, as `limit_at_most(m)` tells from the tail probability at that edge. Deciding
+/// at the edge keeps f64 noise in the solved limit (0.0450000001 for an exact 4.5%) from moving a
+/// value across it: the tail is computed to ~1e-13, while the nearest a table cell's limit comes
+/// to an edge is 9.4e-7 in rate (Table A-4, n = 55, no deviation: 4.100094%), which moves the tail
+/// by about 5e-6. `guess` is the solved limit; the answer is within a step of `ceil(guess × 1000)`.
+fn round_up_at_edges(guess: f64, limit_at_most: impl Fn(u32) -> bool) -> TenthsOfPercent {
     let mut m = ((guess * 1000.0).ceil().clamp(0.0, 1000.0)) as u32;
-    while m > 0 && at_or_above(m - 1) {
+    while m > 0 && limit_at_most(m - 1) {
         m -= 1;
     }
-    while m < TENTHS_IN_ONE && !at_or_above(m) {
+    while m < TENTHS_IN_ONE && !limit_at_most(m) {
         m += 1;
     }
     TenthsOfPercent(m)
@@ -137,7 +138,7 @@ fn round_up_at_edges(guess: f64, at_or_above: impl Fn(u32) -> bool) -> TenthsOfP
 type Limit = (f64, TenthsOfPercent, Option<bool>);
 
 fn binomial_limit(k: u64, n: u64, risk: f64, tolerable: Option<Rate>) -> Limit {
-    let exceeds = tolerable.map(|t| binomial_cdf(k, n, t.to_f64(), t.complement_f64()) > risk);
+    let exceeds = tolerable.map(|t| above(binomial_cdf(k, n, t.to_f64(), t.complement_f64()), risk));
     if k == n {
         return (1.0, TenthsOfPercent(TENTHS_IN_ONE), exceeds);
     }
@@ -146,13 +147,13 @@ fn binomial_limit(k: u64, n: u64, risk: f64, tolerable: Option<Rate>) -> Limit {
     // The edge m/1000 and its complement are each one correctly rounded division.
     let display = round_up_at_edges(upper, |m| {
         let (p, q) = (f64::from(m) / 1000.0, f64::from(TENTHS_IN_ONE - m) / 1000.0);
-        binomial_cdf(k, n, p, q) <= risk
+        !above(binomial_cdf(k, n, p, q), risk)
     });
     (upper, display, exceeds)
 }
 
 fn poisson_limit(k: u64, n: u64, risk: f64, tolerable: Option<Rate>) -> Limit {
-    let exceeds = tolerable.map(|t| poisson_cdf(k, n as f64 * t.to_f64()) > risk);
+    let exceeds = tolerable.map(|t| above(poisson_cdf(k, n as f64 * t.to_f64()), risk));
     let mut hi = (k + 1) as f64;
     while poisson_cdf(k, hi) > risk {
         hi *= 2.0;
@@ -160,13 +161,13 @@ fn poisson_limit(k: u64, n: u64, risk: f64, tolerable: Option<Rate>) -> Limit {
     let lambda = solve_decreasing(0.0, hi, risk, |lambda| poisson_cdf(k, lambda));
     // λ/n is a rate only up to 1: the Poisson approximation can exceed it for tiny samples.
     let upper = (lambda / n as f64).min(1.0);
-    let display = round_up_at_edges(upper, |m| poisson_cdf(k, n as f64 * f64::from(m) / 1000.0) <= risk);
+    let display = round_up_at_edges(upper, |m| !above(poisson_cdf(k, n as f64 * f64::from(m) / 1000.0), risk));
     (upper, display, exceeds)
 }
 
 fn hypergeometric_limit(k: u64, n: u64, population: u64, risk: f64, tolerable: Option<Rate>) -> Limit {
     let tail = |deviations: u64| hypergeometric_cdf(k, population, deviations, n);
-    let exceeds = tolerable.map(|t| tail(t.ceil_mul(population)) > risk);
+    let exceeds = tolerable.map(|t| above(tail(t.ceil_mul(population)), risk));
     if k == n {
         // Every item deviated: no count of deviations up to N is ruled out.
         return (1.0, TenthsOfPercent(TENTHS_IN_ONE), exceeds);
@@ -176,14 +177,14 @@ fn hypergeometric_limit(k: u64, n: u64, population: u64, risk: f64, tolerable: O
     let (mut lo, mut hi) = (k, population - n + k + 1);
     while lo + 1 < hi {
         let mid = lo + (hi - lo) / 2;
-        if tail(mid) <= risk {
-            hi = mid;
-        } else {
+        if above(tail(mid), risk) {
             lo = mid;
+        } else {
+            hi = mid;
         }
     }
     let ruled_out = hi;
-    // K/N is rational: round it up to tenths of a percent exactly.
+    // K/N is rational: round it up to tenths of a percent exactly. K ≤ N keeps it ≤ 1000.
     let tenths = (u128::from(ruled_out) * u128::from(TENTHS_IN_ONE)).div_ceil(u128::from(population));
     (ruled_out as f64 / population as f64, TenthsOfPercent(tenths as u32), exceeds)
 }

@@ -9,8 +9,9 @@
 //! - Rates are exact decimals ([`Rate`]); `ceil(n × rate)` is integer arithmetic. In `f64`,
 //!   400 × 0.035 is 14.000000000000002 and would allow 15 deviations instead of 14.
 //! - Probabilities are `f64`, computed to about 1e-13 relative (see `cdf.rs` for why not statrs'
-//!   cdfs). Every decision that compares a probability with the risk of overreliance has a margin
-//!   far above that: over the AICPA table cells the closest call is more than 1e-5 away.
+//!   cdfs). A probability within 1e-11 relative of the risk it is compared with counts as an exact
+//!   tie, which is real for small populations; the closest call in the AICPA tables is 2.9e-4
+//!   relative away, so no published cell is near that tolerance.
 
 mod cdf;
 mod evaluate;

@@ -8,7 +8,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize, Serializer};
 
-use super::cdf::{binomial_cdf, hypergeometric_cdf, poisson_cdf};
+use super::cdf::{below, binomial_cdf, hypergeometric_cdf, poisson_cdf};
 use super::{Rate, RateKind, SamplingError};
 use crate::engagement::Frequency;
 
@@ -16,10 +16,10 @@ use crate::engagement::Frequency;
 pub const MAX_PLANNED_SIZE: u64 = 10_000;
 
 /// Above this size a plan is flagged `impractical`: the AICPA guide prints `*` ("sample size is
-/// too large to be cost-effective for most audit applications") instead of any size over 2,000.
-/// Found from the guide's Tables A-1 and A-2: the largest size printed is 1,936 and the smallest
-/// size behind a `*` is 2,026 (both in `tests/data/`), so the cut-off lies in 1,936..2,026; the
-/// round 2,000 is taken as the guide's.
+/// too large to be cost-effective for most audit applications") instead of such sizes. The cut-off
+/// is read from the guide's Tables A-1 and A-2 (`tests/data/`): the largest size printed is 1,936
+/// and the smallest size behind a `*` (computed by this module's rule) is 2,057 in A-1 and 2,079
+/// in A-2, so any cut-off in 1,936..2,057 reproduces the tables; the round 2,000 is taken.
 pub const IMPRACTICAL_ABOVE: u64 = 2_000;
 
 /// The probability model of the number of deviations in a sample.
@@ -112,9 +112,23 @@ pub struct Plan {
     pub impractical: bool,
     /// One sentence for the workpaper.
     pub basis: String,
+    /// Why there is no size; set exactly when `sample_size` is `None`.
+    #[serde(skip)]
+    shortfall: Option<SamplingError>,
 }
 
 impl Plan {
+    /// The planned size, or why there is none, for a caller that cannot go on without one
+    /// (planning itself reports a missing size as `sample_size: None`, not as an error).
+    pub fn required_size(&self) -> Result<u64, SamplingError> {
+        match (&self.shortfall, self.sample_size) {
+            (Some(reason), _) => Err(reason.clone()),
+            (None, Some(size)) => Ok(size),
+            // Unreachable: every constructor sets one or the other.
+            (None, None) => Err(SamplingError::NoPracticalSize { limit: MAX_PLANNED_SIZE }),
+        }
+    }
+
     /// A test of one item, for an automated control whose configuration has been tested and
     /// whose change management is effective. The rationale is recorded in the basis.
     pub fn test_of_one(rationale: &str) -> Result<Plan, SamplingError> {
@@ -128,6 +142,7 @@ impl Plan {
             distribution: None,
             impractical: false,
             basis: format!("Test of one for an automated control: {rationale}"),
+            shortfall: None,
         })
     }
 }
@@ -140,9 +155,10 @@ impl Plan {
 ///
 /// with X binomial, Poisson (λ = n × tolerable) or hypergeometric (K = ceil(tolerable × N)
 /// deviations among N). This is the rule behind the AICPA Audit Sampling Guide's Tables A-1 and
-/// A-2: 5% tolerable at 95% confidence gives 59 with no deviation expected and 93 allowing one
-/// (the table tests in `tests/sampling.rs` cover every published cell). The inequality is strict:
-/// with `≤`, no cell changes, but strict is the guide's wording ("less than the risk").
+/// A-2: 5% tolerable at 95% confidence gives 59 with no deviation expected and 93 allowing one;
+/// `tests/sampling.rs` checks every published cell (two cells of Table A-2 are errata of the
+/// guide, see there). The inequality is strict, so an exact tie — real for small populations
+/// under the hypergeometric model — needs one more item; with `≤` no table cell would change.
 ///
 /// Expected ≥ tolerable is not an error: the plan has no size (`sample_size: None`).
 pub fn plan_attribute(
@@ -167,28 +183,33 @@ pub fn plan_attribute(
         tolerable.percent(),
         expected.percent()
     );
-    let no_size = |why: String| Plan {
+    let no_size = |why: String, shortfall: SamplingError| Plan {
         sample_size: None,
         allowed_deviations: 0,
         distribution: Some(distribution),
         impractical: true,
         basis: format!("{terms}; {why}."),
+        shortfall: Some(shortfall),
     };
     if expected >= tolerable {
         return Ok(no_size(
             "no sample size exists because the expected deviation rate is not below the tolerable rate".to_string(),
+            SamplingError::ExpectedNotBelowTolerable { expected: expected.percent(), tolerable: tolerable.percent() },
         ));
     }
     let risk = confidence.complement_f64();
     let lower_tail = distribution.lower_tail(tolerable);
-    let Some((size, allowed)) = smallest_size(expected, limit, |k, n| lower_tail(k, n) < risk) else {
+    let Some((size, allowed)) = smallest_size(expected, limit, |k, n| below(lower_tail(k, n), risk)) else {
         let within = match distribution {
             Distribution::Hypergeometric { population } if population <= MAX_PLANNED_SIZE => {
                 format!("not even testing all {population} items")
             }
             _ => format!("no sample of up to {limit} items"),
         };
-        return Ok(no_size(format!("{within} reaches {} confidence", confidence.percent())));
+        return Ok(no_size(
+            format!("{within} reaches {} confidence", confidence.percent()),
+            SamplingError::NoPracticalSize { limit },
+        ));
     };
     let allowance = match allowed {
         0 => "no deviation allowed".to_string(),
@@ -207,6 +228,7 @@ pub fn plan_attribute(
         distribution: Some(distribution),
         impractical,
         basis: format!("{terms}; {allowance}.{caution}"),
+        shortfall: None,
     })
 }
 
@@ -375,6 +397,7 @@ impl FrequencyTable {
             basis: format!(
                 "Firm frequency table: {frequency} control, {risk} risk of failure; {size} {items} (table range {range_words}); no deviation expected."
             ),
+            shortfall: None,
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The selection methods of SAMPLING-SPEC §3–5 (`random` with extension, `systematic`,
 //! `stratified`) and the strata a stratified selection runs on.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::iter::FusedIterator;
 use std::num::NonZeroU64;
@@ -242,7 +242,8 @@ pub fn allocate(sizes: &[u64], n: u64) -> Result<Vec<u64>, SamplingError> {
         remainders.push((product % weight_total, h));
     }
     // Largest remainder first; for equal remainders the earlier stratum (stable sort).
-    remainders.sort_by(|a, b| b.0.cmp(&a.0));
+    remainders.sort_by_key(|&(remainder, _)| std::cmp::Reverse(remainder));
+    // Each stratum's remainder is under one item, so fewer items are left than there are strata.
     let left = as_count((m - given) as u64);
     for &(_, h) in remainders.iter().take(left) {
         shares[h] += 1;
@@ -254,7 +255,7 @@ pub fn allocate(sizes: &[u64], n: u64) -> Result<Vec<u64>, SamplingError> {
 /// `random` within each stratum on its own stream. Items come stratum by stratum, each in draw
 /// order, with positions within the stratum.
 pub fn select_stratified(strata: &[Stratum], size: u64, seed: &Seed) -> Result<Vec<StratifiedItem>, SamplingError> {
-    let mut seen = std::collections::BTreeSet::new();
+    let mut seen = BTreeSet::new();
     for stratum in strata {
         // Two strata with one label would share a stream and so draw the same positions.
         if !seen.insert(stratum.label.as_str()) {

@@ -159,8 +159,9 @@ mod tests {
 
     #[test]
     fn stream_words_are_the_little_endian_chacha20_keystream() {
-        // RFC 8439 §2.3.2 defines the block function; with a zero key, zero nonce and counter 0
-        // the keystream begins 76 b8 e0 ad a0 f1 3d 90 (RFC 7539 test vector, §A.1 #1).
+        // With a zero key, zero nonce and block counter 0 the ChaCha20 keystream begins
+        // 76 b8 e0 ad a0 f1 3d 90 (RFC 8439, Appendix A.1, test vector #1); the first word is
+        // those eight bytes read little-endian.
         let mut rng = ChaCha20Rng::from_seed([0u8; 32]);
         assert_eq!(rng.next_u64(), u64::from_le_bytes([0x76, 0xb8, 0xe0, 0xad, 0xa0, 0xf1, 0x3d, 0x90]));
     }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::Engagement;
 use super::controls::{control_id, no_control};
 use crate::engagement::{Actor, Frequency, Period};
-use crate::import::{self, Mapping, Progress, ValidationReport};
+use crate::import::{self, Mapping, Progress, ValidationReport, table};
 use crate::{Error, Result, trail};
 
 /// A population as the engagement holds it.
@@ -52,62 +52,14 @@ impl Engagement {
         progress: &mut dyn FnMut(Progress) -> bool,
     ) -> Result<ValidationReport> {
         let period = self.info()?.period;
+        // WAL, like every other write: a rollback journal would write the rows once instead
+        // of twice, but switching journal modes rewrites the file header, and a refused
+        // import must leave the engagement file byte for byte as it was.
         self.write(|tx| {
             let control_id = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
             // A retry as Windows-1252 starts again from this savepoint.
             tx.execute_batch("SAVEPOINT import_attempt")?;
-            let report = import::with_table(source, mapping.sheet.as_deref(), |table| {
-                tx.execute_batch("ROLLBACK TO import_attempt")?;
-                let format = table.format().clone();
-                tx.execute(
-                    "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by)
-                     VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9)",
-                    params![
-                        control_id,
-                        table.file(),
-                        format.format,
-                        serde_json::to_string(table.headers()).expect("strings"),
-                        mapping.key,
-                        mapping.date,
-                        mapping.amount,
-                        actor.at_text(),
-                        actor.name
-                    ],
-                )?;
-                let population_id = tx.last_insert_rowid();
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO population_item (population_id, position, source_row, key, date, amount, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?;
-                let mut fields_json = String::new();
-                let report = import::scan(table, mapping, period, progress, &mut |item| {
-                    fields_json.clear();
-                    fields_json.push_str(&serde_json::to_string(&item.row.fields).expect("strings"));
-                    insert.execute(params![
-                        population_id,
-                        item.position as i64,
-                        item.line as i64,
-                        item.key,
-                        item.date.map(|d| d.to_string()),
-                        item.amount.map(|a| a.to_string()),
-                        fields_json
-                    ])?;
-                    Ok(())
-                })?;
-                tx.execute(
-                    "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8 WHERE id = ?1",
-                    params![
-                        population_id,
-                        report.source.bytes as i64,
-                        report.source.sha256,
-                        serde_json::to_string(&report).expect("plain data"),
-                        report.rows_accepted as i64,
-                        report.key_column,
-                        report.date_column,
-                        report.amount_column
-                    ],
-                )?;
-                Ok(report)
-            })?;
+            let report = pipelined_import(tx, control_id, source, mapping, period, actor, progress)?;
             tx.execute_batch("RELEASE import_attempt")?;
             trail::record(
                 tx,
@@ -430,4 +382,192 @@ mod tests {
         assert_eq!(w[0], ("2026-W01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()));
         assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
     }
+}
+
+/// What the reading thread hands the writing one.
+enum Batch {
+    /// The source was opened (again, after a switch to Windows-1252): what came before is void.
+    Start {
+        file: String,
+        format: String,
+        headers: Vec<String>,
+    },
+    Items(Vec<OwnedItem>, Option<Progress>),
+    Done(Box<ValidationReport>),
+}
+
+struct OwnedItem {
+    position: i64,
+    line: i64,
+    key: String,
+    date: Option<String>,
+    amount: Option<String>,
+    fields: String,
+}
+
+const BATCH_ROWS: usize = 2048;
+
+/// Imports on two threads: one reads, hashes, decodes, parses and validates the source; this
+/// one writes the rows into the engagement. The bounded channel keeps memory flat.
+fn pipelined_import(
+    tx: &rusqlite::Transaction<'_>,
+    control_id: i64,
+    source: &Path,
+    mapping: &Mapping,
+    period: Period,
+    actor: &Actor,
+    progress: &mut dyn FnMut(Progress) -> bool,
+) -> Result<ValidationReport> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || read_source(source, mapping, period, &sender));
+        let written = write_batches(tx, control_id, mapping, actor, progress, receiver);
+        // The reader's error is the cause when both failed (the writer only saw the channel close).
+        let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        match (read, written) {
+            (Err(e), _) if !matches!(&e, Error::Import(i) if i.kind == import::ImportErrorKind::Cancelled) => Err(e),
+            (_, written) => written,
+        }
+    })
+}
+
+fn read_source(
+    source: &Path,
+    mapping: &Mapping,
+    period: Period,
+    sender: &std::sync::mpsc::SyncSender<Batch>,
+) -> Result<()> {
+    let report = import::with_table(source, mapping.sheet.as_deref(), |table| {
+        let gone = || {
+            import::TableReadError::Import(import::ImportError::new(
+                import::ImportErrorKind::Cancelled,
+                table::display_name(source).as_str(),
+                "import cancelled; nothing was imported",
+            ))
+        };
+        let start = Batch::Start {
+            file: table.file().to_string(),
+            format: table.format().format.to_string(),
+            headers: table.headers().to_vec(),
+        };
+        sender.send(start).map_err(|_| gone())?;
+        let latest = std::cell::Cell::new(None);
+        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let report = import::scan(
+            table,
+            mapping,
+            period,
+            &mut |p| {
+                latest.set(Some(p));
+                true
+            },
+            &mut |item| {
+                batch.push(OwnedItem {
+                    position: item.position as i64,
+                    line: item.line as i64,
+                    key: item.key.to_string(),
+                    date: item.date.map(|d| d.to_string()),
+                    amount: item.amount.map(|a| a.to_string()),
+                    fields: serde_json::to_string(&item.row.fields).expect("strings"),
+                });
+                if batch.len() == BATCH_ROWS {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    sender.send(Batch::Items(full, latest.take())).map_err(|_| gone())?;
+                }
+                Ok(())
+            },
+        )?;
+        sender.send(Batch::Items(std::mem::take(&mut batch), latest.take())).map_err(|_| gone())?;
+        Ok(report)
+    })?;
+    sender.send(Batch::Done(Box::new(report))).map_err(|_| {
+        import::ImportError::new(import::ImportErrorKind::Cancelled, &table::display_name(source), "import cancelled")
+            .into()
+    })
+}
+
+fn write_batches(
+    tx: &rusqlite::Transaction<'_>,
+    control_id: i64,
+    mapping: &Mapping,
+    actor: &Actor,
+    progress: &mut dyn FnMut(Progress) -> bool,
+    receiver: std::sync::mpsc::Receiver<Batch>,
+) -> Result<ValidationReport> {
+    let mut population_id = 0;
+    let mut file = String::new();
+    for batch in receiver {
+        match batch {
+            Batch::Start { file: name, format, headers } => {
+                tx.execute_batch("ROLLBACK TO import_attempt")?;
+                tx.execute(
+                    "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by)
+                     VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9)",
+                    params![
+                        control_id,
+                        name,
+                        format,
+                        serde_json::to_string(&headers).expect("strings"),
+                        mapping.key,
+                        mapping.date,
+                        mapping.amount,
+                        actor.at_text(),
+                        actor.name
+                    ],
+                )?;
+                population_id = tx.last_insert_rowid();
+                file = name;
+            }
+            Batch::Items(items, p) => {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO population_item (population_id, position, source_row, key, date, amount, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )?;
+                for it in items {
+                    insert.execute(params![
+                        population_id,
+                        it.position,
+                        it.line,
+                        it.key,
+                        it.date,
+                        it.amount,
+                        it.fields
+                    ])?;
+                }
+                if let Some(p) = p
+                    && !progress(p)
+                {
+                    return Err(import::ImportError::new(
+                        import::ImportErrorKind::Cancelled,
+                        &file,
+                        "import cancelled; nothing was imported",
+                    )
+                    .into());
+                }
+            }
+            Batch::Done(report) => {
+                tx.execute(
+                    "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8 WHERE id = ?1",
+                    params![
+                        population_id,
+                        report.source.bytes as i64,
+                        report.source.sha256,
+                        serde_json::to_string(&report).expect("plain data"),
+                        report.rows_accepted as i64,
+                        report.key_column,
+                        report.date_column,
+                        report.amount_column
+                    ],
+                )?;
+                progress(Progress {
+                    bytes_read: report.source.bytes,
+                    total_bytes: report.source.bytes,
+                    rows: report.rows_accepted,
+                });
+                return Ok(*report);
+            }
+        }
+    }
+    // The reader stopped without finishing: its error is the one to report.
+    Err(import::ImportError::new(import::ImportErrorKind::Cancelled, &file, "import cancelled; nothing was imported")
+        .into())
 }
