@@ -1,7 +1,9 @@
 //! The domain model: engagement, control, population, sample and what fieldwork records about them.
 
 mod control;
+pub mod fieldwork;
 mod frequency;
+pub mod workpaper;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rusqlite::{Connection, Transaction, params};

@@ -1,0 +1,60 @@
+//! The workpaper's read model: everything an export shows, gathered in one value so every
+//! writer (xlsx, csv, html) is a pure function of it and the same engagement always renders
+//! the same bytes.
+
+use serde::Serialize;
+
+use super::fieldwork::{
+    Conclusion, ConclusionKind, Evidence, ExceptionRecord, Interview, ReviewNote, SignOff, TestResult,
+};
+use super::{Control, EngagementInfo};
+use crate::sampling::Evaluation;
+use crate::store::{PopulationSummary, Sample};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Workpaper {
+    pub engagement: EngagementInfo,
+    pub tickmark_version: String,
+    /// RFC 3339, passed in by the caller (the only thing that differs between two exports).
+    pub exported_at: String,
+    pub exported_by: String,
+    /// The audit trail's head when exported: event count and hash.
+    pub trail_events: i64,
+    pub trail_head: String,
+    pub controls: Vec<ControlWorkpaper>,
+    /// Interviews linked to the exported controls (all of them for a whole-engagement export).
+    pub interviews: Vec<Interview>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlWorkpaper {
+    pub control: Control,
+    pub population: Option<PopulationSummary>,
+    /// The current sample with its items (ordinal order).
+    pub sample: Option<Sample>,
+    /// Earlier draws replaced by the auditor, with their reasons (items omitted).
+    pub replaced_draws: Vec<Sample>,
+    /// Every result, ordered by item ordinal then attribute label.
+    pub results: Vec<TestResult>,
+    pub exceptions: Vec<ExceptionRecord>,
+    pub evaluation: Option<ControlEvaluation>,
+    pub conclusion: Option<Conclusion>,
+    pub evidence: Vec<Evidence>,
+    pub signoffs: Vec<SignOff>,
+    pub review_notes: Vec<ReviewNote>,
+}
+
+/// The sample's deviations evaluated at the control's planned confidence.
+#[derive(Debug, Clone, Serialize)]
+pub struct ControlEvaluation {
+    /// Items with a result for every attribute.
+    pub tested_items: u64,
+    pub untested_items: u64,
+    /// Items with at least one exception ("k" of "k of n").
+    pub deviations: u64,
+    /// As recorded with the sample (decimal strings, e.g. "0.95").
+    pub confidence: String,
+    pub tolerable_rate: Option<String>,
+    pub evaluation: Evaluation,
+    pub proposed: ConclusionKind,
+}
