@@ -5,6 +5,7 @@ pub mod demo;
 pub mod draw;
 pub mod engagement;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod sampling;
 pub mod store;
