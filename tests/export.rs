@@ -918,7 +918,10 @@ fn force_replaces_an_earlier_csv_export_but_never_a_folder_of_other_things() {
     let documents = s.path("Documents");
     fs::create_dir(&documents).unwrap();
     fs::write(documents.join("engagement letter.docx"), "signed").unwrap();
-    assert_refused(export(&workpaper(), Format::Csv, &documents, true), &["Documents", "not replaced"]);
+    assert_refused(
+        export(&workpaper(), Format::Csv, &documents, true),
+        &["Documents", "not replaced", "holds more than the CSV files"],
+    );
     assert_eq!(listing(&documents), ["engagement letter.docx"]);
 
     assert_refused(export(&workpaper(), Format::Html, &documents, true), &["is a folder"]);

@@ -64,12 +64,16 @@ pub(crate) fn page(wp: &Workpaper, sheets: &[Sheet]) -> String {
         }
         h.raw("</section>\n");
     }
+    // Interviews and the trail share the last page(s) after the controls.
+    h.raw("<section class=\"engagement\">\n");
     for sheet in sheets.iter().filter(|s| s.layout == Layout::EngagementRecords) {
-        h.raw("<section class=\"engagement\">\n");
         h.element("h2", sheet.title);
+        if sheet.rows.is_empty() {
+            h.none("None recorded.");
+        }
         h.records(sheet, sheet.rows.iter().map(|r| &r.cells[..]), 0);
-        h.raw("</section>\n");
     }
+    h.raw("</section>\n");
     h.raw("</body>\n</html>\n");
     h.0
 }

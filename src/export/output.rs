@@ -61,13 +61,13 @@ fn existing(out: &Path) -> Result<Option<fs::Metadata>, Error> {
 }
 
 fn check_replaceable(rendered: &Rendered, out: &Path, existing: &fs::Metadata) -> Result<(), Error> {
-    let refuse = |why: &str| Err(Error::invalid(format!("{}: {why}; it is left as it is", out.display())));
+    let refuse = |why: &str| Err(Error::invalid(format!("{}: not replaced, because it {why}", out.display())));
     match rendered {
         Rendered::File(_) if existing.is_dir() => refuse("is a folder, not an earlier export file"),
         Rendered::File(_) => Ok(()),
         Rendered::Folder(_) if !existing.is_dir() => refuse("is not a folder of an earlier CSV export"),
         Rendered::Folder(_) if !holds_only_csv_files(out)? => {
-            refuse("holds more than the CSV files of an earlier export, so it is not replaced")
+            refuse("holds more than the CSV files of an earlier export")
         }
         Rendered::Folder(_) => Ok(()),
     }
@@ -90,7 +90,8 @@ fn place_file(bytes: &[u8], dir: &Path, name: &str, out: &Path, force: bool) -> 
         ordinary_permissions(b);
         b.tempfile_in(d)
     })?;
-    write_all(&mut tmp, bytes).map_err(|e| Error::Io { path: tmp.path().to_path_buf(), source: e })?;
+    // Errors name the export, not the hidden temporary file the auditor never asked for.
+    write_all(&mut tmp, bytes).map_err(|e| Error::Io { path: out.to_path_buf(), source: e })?;
     // On failure the temporary file is dropped with the error, which deletes it.
     let placed = if force { tmp.persist(out) } else { tmp.persist_noclobber(out) };
     placed.map(drop).map_err(|e| match e.error.kind() {
@@ -119,8 +120,7 @@ fn write_all(tmp: &mut NamedTempFile, bytes: &[u8]) -> io::Result<()> {
 fn place_folder(files: &[(String, Vec<u8>)], dir: &Path, name: &str, out: &Path) -> Result<(), Error> {
     let tmp = temp_in(dir, name, |b, d| b.tempdir_in(d))?;
     for (file, bytes) in files {
-        let path = tmp.path().join(file);
-        write_file(&path, bytes).map_err(|e| Error::Io { path, source: e })?;
+        write_file(&tmp.path().join(file), bytes).map_err(|e| Error::Io { path: out.join(file), source: e })?;
     }
     // An earlier export being replaced is moved aside first (a folder cannot be renamed over a
     // folder that has files) and deleted only once the new one is in place.

@@ -76,51 +76,54 @@ pub(crate) fn workbook(wp: &Workpaper, sheets: &[Sheet], created: NaiveDateTime)
     book.save_to_buffer().map_err(|e| Error::invalid(format!("the workbook could not be assembled: {e}")))
 }
 
-/// Where a write failed, for the message.
+/// Where a write failed, for the message: the row as Excel numbers it, and the column's title.
 struct At<'a> {
     row: usize,
-    column: &'a str,
+    column: Option<&'a str>,
     error: XlsxError,
 }
 
 fn sheet_error(sheet: &Sheet, at: At<'_>) -> Error {
+    let place = match at.column {
+        Some(column) => format!("{} sheet, row {}, column {column:?}", sheet.title, at.row),
+        None => format!("{} sheet, row {}", sheet.title, at.row),
+    };
     match at.error {
         XlsxError::MaxStringLengthExceeded => Error::invalid(format!(
-            "{} sheet, row {}, column {:?}: the text is longer than an Excel cell holds (32,767 characters); export as CSV or HTML instead",
-            sheet.title, at.row, at.column
+            "{place}: the text is longer than an Excel cell holds (32,767 characters); export as CSV or HTML instead"
         )),
-        e => Error::invalid(format!("{} sheet, row {}, column {:?}: {e}", sheet.title, at.row, at.column)),
+        e => Error::invalid(format!("{place}: {e}")),
     }
 }
 
 fn write_sheet<'s>(ws: &mut Worksheet, sheet: &'s Sheet, formats: &Formats) -> Result<(), At<'s>> {
-    let at = |row: u32, column: &'s str| move |error| At { row: row as usize + 1, column, error };
-    ws.set_name(sheet.title).map_err(at(0, ""))?;
+    let at = |row: u32, column: Option<&'s str>| move |error| At { row: row as usize + 1, column, error };
+    ws.set_name(sheet.title).map_err(at(0, None))?;
 
     let mut header_row: u32 = 0;
     if let Some(preamble) = &sheet.preamble {
-        ws.write_string_with_format(0, 0, preamble.title, &formats.label).map_err(at(0, ""))?;
+        ws.write_string_with_format(0, 0, preamble.title, &formats.label).map_err(at(0, None))?;
         for (i, (label, value)) in preamble.lines.iter().enumerate() {
             let row = i as u32 + 1;
-            ws.write_string_with_format(row, 0, label, &formats.label).map_err(at(row, preamble.title))?;
+            ws.write_string_with_format(row, 0, label, &formats.label).map_err(at(row, None))?;
             // One line, so a long value runs over the empty cells to its right instead of
             // making the row as tall as the narrow column would wrap it.
-            write_cell(ws, row, 1, value, &formats.line, formats).map_err(at(row, preamble.title))?;
+            write_cell(ws, row, 1, value, &formats.line, formats).map_err(at(row, Some(label)))?;
         }
         header_row = preamble.lines.len() as u32 + 2;
     }
 
     for (c, column) in sheet.columns.iter().enumerate() {
         let col = c as u16;
-        ws.write_string_with_format(header_row, col, &column.title, &formats.header).map_err(at(header_row, ""))?;
-        ws.set_column_width(col, width(sheet, c, column)).map_err(at(header_row, &column.title))?;
+        ws.write_string_with_format(header_row, col, &column.title, &formats.header).map_err(at(header_row, None))?;
+        ws.set_column_width(col, width(sheet, c, column)).map_err(at(header_row, Some(&column.title)))?;
     }
     for (r, row) in sheet.rows.iter().enumerate() {
         let excel_row = header_row + 1 + r as u32;
         for (c, cell) in row.cells.iter().enumerate() {
             let column = &sheet.columns[c];
             let text = if column.kind == Kind::Code { &formats.line } else { &formats.wrapped };
-            write_cell(ws, excel_row, c as u16, cell, text, formats).map_err(at(excel_row, &column.title))?;
+            write_cell(ws, excel_row, c as u16, cell, text, formats).map_err(at(excel_row, Some(&column.title)))?;
         }
     }
 
@@ -129,10 +132,10 @@ fn write_sheet<'s>(ws: &mut Worksheet, sheet: &'s Sheet, formats: &Formats) -> R
     // Frozen rows stay on screen while the table scrolls: the header always, a short preamble
     // (the legend) with it, but not the engagement header, which would fill a laptop's screen.
     if header_row <= MAX_FROZEN_PREAMBLE {
-        ws.set_freeze_panes(header_row + 1, 0).map_err(at(header_row, ""))?;
+        ws.set_freeze_panes(header_row + 1, 0).map_err(at(header_row, None))?;
     }
-    ws.autofilter(header_row, 0, last_row, last_col).map_err(at(header_row, ""))?;
-    ws.set_repeat_rows(header_row, header_row).map_err(at(header_row, ""))?;
+    ws.autofilter(header_row, 0, last_row, last_col).map_err(at(header_row, None))?;
+    ws.set_repeat_rows(header_row, header_row).map_err(at(header_row, None))?;
     ws.set_landscape();
     // As wide as one page, as many pages long as it takes.
     ws.set_print_fit_to_pages(1, 0);
