@@ -7,6 +7,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
 
 use crate::engagement::fieldwork::{
     Evidence, EvidenceKind, ExceptionRecord, Interview, NoteStatus, Outcome, ReviewNote, SignOff, SignOffRole,
@@ -86,7 +87,7 @@ impl Cell {
             Ok(d) => {
                 let percent = (d * Decimal::ONE_HUNDRED).normalize();
                 let text = if percent.scale() == 0 { format!("{percent}.0%") } else { format!("{percent}%") };
-                Cell::Rate { value: decimal_f64(d), text }
+                Cell::Rate { value: d.to_f64().unwrap_or(f64::NAN), text }
             }
             Err(_) => Cell::text(s),
         }
@@ -111,11 +112,6 @@ impl Cell {
             Cell::Date(d) => Cow::Owned(d.format("%Y-%m-%d").to_string()),
         }
     }
-}
-
-fn decimal_f64(d: Decimal) -> f64 {
-    use rust_decimal::prelude::ToPrimitive;
-    d.to_f64().unwrap_or(f64::NAN)
 }
 
 /// How a column is sized and wrapped.
@@ -643,7 +639,10 @@ fn signoffs(wp: &Workpaper) -> Sheet {
     use Entry::{Note, SignOff};
     let fields: [Field<Entry>; 11] = [
         field("Entry", Short, |e| match e {
-            SignOff(s) => Cell::text(format!("{} sign-off", capitalised(s.role.as_str()))),
+            SignOff(s) => Cell::text(match s.role {
+                SignOffRole::Preparer => "Preparer sign-off",
+                SignOffRole::Reviewer => "Reviewer sign-off",
+            }),
             Note(_) => Cell::text("Review note"),
         }),
         field("Status", Short, |e| match e {
@@ -697,11 +696,6 @@ fn signoffs(wp: &Workpaper) -> Sheet {
         signed.chain(notes).map(move |e| (Some(i), e))
     });
     Sheet::of(wp, ("Sign-offs", "signoffs", Layout::ControlTable), &fields, records)
-}
-
-fn capitalised(word: &str) -> String {
-    let mut chars = word.chars();
-    chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
 }
 
 fn interviews(wp: &Workpaper) -> Sheet {
