@@ -59,9 +59,9 @@ impl Engagement {
             let control_id = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
             // A retry as Windows-1252 starts again from this savepoint.
             tx.execute_batch("SAVEPOINT import_attempt")?;
-            let report = pipelined_import(tx, control_id, source, mapping, period, actor, progress)?;
+            let (population_id, report) = pipelined_import(tx, control_id, source, mapping, period, actor, progress)?;
             tx.execute_batch("RELEASE import_attempt")?;
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "population.imported",
@@ -72,6 +72,7 @@ impl Engagement {
                     "rows_read": report.rows_read,
                     "rows_accepted": report.rows_accepted,
                 }),
+                &[("population", population_id)],
             )?;
             Ok(report)
         })
@@ -110,11 +111,12 @@ impl Engagement {
                 let fields = serde_json::to_string(&[key.as_str(), &date.to_string()]).expect("strings");
                 insert.execute(params![population_id, (i + 1) as i64, key, date.to_string(), fields])?;
             }
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "population.generated",
                 serde_json::json!({ "control": control, "frequency": frequency, "business_days": business_days, "items": occurrences.len() }),
+                &[("population", population_id)],
             )?;
             Ok(())
         })?;
@@ -140,11 +142,12 @@ impl Engagement {
                 "UPDATE population SET accepted_at = ?2, accepted_by = ?3 WHERE id = ?1",
                 params![current.id, actor.at_text(), actor.name],
             )?;
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "population.accepted",
                 serde_json::json!({ "control": control, "population": current.id, "sha256": current.source_sha256, "items": current.item_count }),
+                &[("population", current.id)],
             )?;
             Ok(())
         })?;
@@ -417,7 +420,7 @@ fn pipelined_import(
     period: Period,
     actor: &Actor,
     progress: &mut dyn FnMut(Progress) -> bool,
-) -> Result<ValidationReport> {
+) -> Result<(i64, ValidationReport)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_source(source, mapping, period, &sender));
@@ -493,7 +496,7 @@ fn write_batches(
     actor: &Actor,
     progress: &mut dyn FnMut(Progress) -> bool,
     receiver: std::sync::mpsc::Receiver<Batch>,
-) -> Result<ValidationReport> {
+) -> Result<(i64, ValidationReport)> {
     let mut population_id = 0;
     let mut file = String::new();
     for batch in receiver {
@@ -563,7 +566,7 @@ fn write_batches(
                     total_bytes: report.source.bytes,
                     rows: report.rows_accepted,
                 });
-                return Ok(*report);
+                return Ok((population_id, *report));
             }
         }
     }
