@@ -32,7 +32,7 @@ pub(crate) const COVERED: &[&str] = &[
 pub(crate) fn row_state(conn: &Connection, table: &str, id: i64) -> Result<Option<Value>> {
     debug_assert!(COVERED.contains(&table));
     let mut stmt = conn.prepare_cached(&format!("SELECT * FROM {table} WHERE id = ?1"))?;
-    let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+    let names: Vec<String> = stmt.column_names().map(String::from).collect();
     let mut rows = stmt.query(params![id])?;
     Ok(match rows.next()? {
         Some(r) => Some(to_json(&names, r)?),
@@ -65,7 +65,7 @@ fn current_rows(conn: &Connection) -> Result<BTreeMap<(String, i64), Value>> {
     let mut out = BTreeMap::new();
     for table in COVERED {
         let mut stmt = conn.prepare(&format!("SELECT * FROM {table} ORDER BY id"))?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let names: Vec<String> = stmt.column_names().map(String::from).collect();
         let id_at = names.iter().position(|n| n == "id").expect("covered tables have an id");
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {

@@ -359,34 +359,6 @@ pub(crate) fn occurrences(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn year_2026() -> Period {
-        Period::parse("2026-01-01..2026-12-31").unwrap()
-    }
-
-    #[test]
-    fn counts_the_occurrences_of_calendar_2026() {
-        // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
-        assert_eq!(occurrences(year_2026(), Frequency::Daily, false).unwrap().len(), 365);
-        assert_eq!(occurrences(year_2026(), Frequency::Daily, true).unwrap().len(), 261);
-        assert_eq!(occurrences(year_2026(), Frequency::Monthly, false).unwrap().len(), 12);
-        let q = occurrences(year_2026(), Frequency::Quarterly, true).unwrap();
-        assert_eq!(q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
-        // 2026-03-31 is a Tuesday, 2026-06-30 a Tuesday, 2026-09-30 a Wednesday, 2026-12-31 a Thursday.
-        assert_eq!(q[0].1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
-        let m = occurrences(year_2026(), Frequency::Monthly, true).unwrap();
-        // 2026-01-31 is a Saturday: the last business day of January is Friday the 30th.
-        assert_eq!(m[0], ("2026-01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()));
-        let w = occurrences(year_2026(), Frequency::Weekly, true).unwrap();
-        assert_eq!(w.len(), 53);
-        assert_eq!(w[0], ("2026-W01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()));
-        assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
-    }
-}
-
 /// What the reading thread hands the writing one.
 enum Batch {
     /// The source was opened (again, after a switch to Windows-1252): what came before is void.
@@ -573,4 +545,32 @@ fn write_batches(
     // The reader stopped without finishing: its error is the one to report.
     Err(import::ImportError::new(import::ImportErrorKind::Cancelled, &file, "import cancelled; nothing was imported")
         .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year_2026() -> Period {
+        Period::parse("2026-01-01..2026-12-31").unwrap()
+    }
+
+    #[test]
+    fn counts_the_occurrences_of_calendar_2026() {
+        // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
+        assert_eq!(occurrences(year_2026(), Frequency::Daily, false).unwrap().len(), 365);
+        assert_eq!(occurrences(year_2026(), Frequency::Daily, true).unwrap().len(), 261);
+        assert_eq!(occurrences(year_2026(), Frequency::Monthly, false).unwrap().len(), 12);
+        let q = occurrences(year_2026(), Frequency::Quarterly, true).unwrap();
+        assert_eq!(q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+        // 2026-03-31 is a Tuesday, 2026-06-30 a Tuesday, 2026-09-30 a Wednesday, 2026-12-31 a Thursday.
+        assert_eq!(q[0].1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+        let m = occurrences(year_2026(), Frequency::Monthly, true).unwrap();
+        // 2026-01-31 is a Saturday: the last business day of January is Friday the 30th.
+        assert_eq!(m[0], ("2026-01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()));
+        let w = occurrences(year_2026(), Frequency::Weekly, true).unwrap();
+        assert_eq!(w.len(), 53);
+        assert_eq!(w[0], ("2026-W01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()));
+        assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
+    }
 }
