@@ -163,6 +163,22 @@ impl Engagement {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
+    /// `limit`: the population grid's search box.
+    pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
+        let escaped: String = query
+            .trim()
+            .chars()
+            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+            .collect();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT position, source_row, key, date, amount, fields FROM population_item
+             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![population_id, format!("{escaped}%"), limit as i64], item_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The items at the given positions, in the order asked.
     pub fn population_items_at(&self, population_id: i64, positions: &[u64]) -> Result<Vec<PopulationItem>> {
         let mut stmt = self.conn().prepare_cached(
