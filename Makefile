@@ -1,15 +1,29 @@
 # What the README tells a newcomer to type.
-.PHONY: run test bench setup demo lint
+.PHONY: run test bench setup demo lint ui app bindings screenshots test-ui test-rust check-bindings
 
 CARGO ?= cargo
 TICKMARK = target/debug/tickmark
+APP = target/debug/tickmark-app
 DEMO = $(HOME)/.local/share/tickmark/demo.tickmark
 
 setup:
 	@bash scripts/setup.sh
 
-## make run: install what is missing, build, and open the demo engagement (Acme Cloud, Inc.).
-run: setup
+## make run: install what is missing, build the UI and the desktop app, and open it on the
+## demo engagement (Acme Cloud, Inc.).
+run: app
+	$(APP) --demo
+
+## The web front end (ui/dist), embedded in the app at build time.
+ui: setup
+	cd ui && npm run build
+
+## The desktop app with the built UI inside (no dev server needed).
+app: ui
+	$(CARGO) build -p tickmark-app --features custom-protocol --locked
+
+## make demo: the demo engagement through the command line.
+demo: setup
 	$(CARGO) build --bin tickmark
 	$(TICKMARK) demo --force
 	@echo
@@ -17,9 +31,27 @@ run: setup
 	@echo
 	$(TICKMARK) population show $(DEMO) --control CC8.1-01
 
-## make test: every test (engine unit tests, CLI and import integration tests, sampling vectors).
-test: setup
+## make test: every test (engine, CLI, import, sampling vectors, the desktop shell's commands,
+## the UI's logic), the UI's type check, and the generated TypeScript bindings being current.
+test: setup test-rust test-ui check-bindings
+
+test-rust:
 	$(CARGO) test --workspace --locked
+
+test-ui:
+	cd ui && npm test && npm run check
+
+check-bindings:
+	@bash scripts/check-bindings.sh
+
+## Regenerate ui/src/lib/bindings from the shell's Rust transport types.
+bindings:
+	rm -rf ui/src/lib/bindings
+	$(CARGO) test -p tickmark-app --locked export_bindings
+
+## Screenshots of the main screens, from the real app under Xvfb, into docs/screenshots/.
+screenshots:
+	@bash scripts/screenshots.sh
 
 lint:
 	$(CARGO) fmt --all -- --check

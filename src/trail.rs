@@ -60,6 +60,23 @@ pub(crate) fn record(tx: &Transaction<'_>, actor: &Actor, action: &str, payload:
     Ok(Event { seq, at, actor: actor.name.clone(), action: action.to_string(), payload, prev_hash, hash })
 }
 
+/// Appends one event that also records the state of the rows the change wrote, as
+/// `payload.rows` (see `store::coverage`).
+pub(crate) fn record_rows(
+    tx: &Transaction<'_>,
+    actor: &Actor,
+    action: &str,
+    mut payload: serde_json::Value,
+    rows: &[(&str, i64)],
+) -> Result<Event> {
+    let entries =
+        rows.iter().map(|(t, id)| crate::store::coverage::row_entry(tx, t, *id)).collect::<Result<Vec<_>>>()?;
+    if let serde_json::Value::Object(m) = &mut payload {
+        m.insert("rows".into(), serde_json::Value::Array(entries));
+    }
+    record(tx, actor, action, payload)
+}
+
 pub(crate) fn list(conn: &rusqlite::Connection) -> Result<Vec<Event>> {
     let mut stmt = conn.prepare("SELECT seq, at, actor, action, payload, prev_hash, hash FROM event ORDER BY seq")?;
     let rows = stmt.query_map([], |r| {

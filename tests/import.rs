@@ -607,3 +607,20 @@ fn preview_shows_the_first_rows_and_guesses_the_mapping() {
     let p = tickmark::import::preview(&fixture("awkward/semicolons.csv"), None, 10).unwrap();
     assert_eq!(p.guessed_amount.as_deref(), Some("Betrag"));
 }
+
+#[test]
+fn population_items_are_found_by_key_prefix_in_position_order() {
+    let s = Sandbox::new();
+    s.engagement();
+    let p = s.write("keys.csv", "Key,Note\nAB-1,x\nab-2,y\nAC-3,z\nA%B,literal percent\nAXB,not a wildcard match\n");
+    s.ok(&["import", "eng.tickmark", "--control", "C1", p.to_str().unwrap(), "--key", "Key"]);
+    let eng = Engagement::open(&s.path("eng.tickmark")).unwrap();
+    let pop = eng.current_population("C1").unwrap().unwrap();
+    let keys = |q: &str, limit| {
+        eng.find_population_items(pop.id, q, limit).unwrap().into_iter().map(|i| i.key).collect::<Vec<_>>()
+    };
+    assert_eq!(keys("ab", 10), ["AB-1", "ab-2"]);
+    assert_eq!(keys("a", 2), ["AB-1", "ab-2"]);
+    assert_eq!(keys("A%", 10), ["A%B"], "% is matched literally");
+    assert!(keys("zz", 10).is_empty());
+}

@@ -10,6 +10,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use tickmark::draw::{StrataBy, StrataValues};
+use tickmark::engagement::fieldwork::{
+    ConclusionKind, ExceptionInput, InterviewInput, NoteStatus, Outcome, SignOffRole,
+};
 use tickmark::engagement::{
     Actor, ControlInput, Frequency, NewEngagement, Period, ReportType, parse_attributes, parse_criteria,
     parse_criteria_refs,
@@ -64,6 +67,38 @@ enum Command {
     Sample(SampleArgs),
     /// Re-perform a selection from a source file and a seed, without an engagement.
     Select(SelectArgs),
+    /// Record a test result for a sample item and attribute (or many with --batch).
+    Result(ResultArgs),
+    /// Record an exception's narrative, cause, isolation and management's response.
+    Exception(ExceptionArgs),
+    /// Evidence files and references.
+    #[command(subcommand)]
+    Evidence(EvidenceCommand),
+    /// Interview (inquiry) notes.
+    #[command(subcommand)]
+    Interview(InterviewCommand),
+    /// Record the control's conclusion (the evaluation's proposal, or --as KIND --reason).
+    Conclude {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        /// no-exceptions-noted, exceptions-noted or not-effective.
+        #[arg(long = "as")]
+        kind: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Sign a control off as preparer or reviewer (--by names the signer).
+    Signoff {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        #[arg(long = "as")]
+        role: String,
+    },
+    /// Review notes: raise, answer, clear, list.
+    #[command(subcommand)]
+    Note(NoteCommand),
     /// Re-perform every stored sample and check the audit trail; non-zero on any difference.
     Verify { engagement: PathBuf },
     /// Show a source's columns, first rows and the guessed key, date and amount columns.
@@ -242,6 +277,158 @@ struct SampleArgs {
     /// Show the control's current sample without drawing.
     #[arg(long, conflicts_with_all = ["size", "extend_to"])]
     show: bool,
+    /// The confidence the deviations will be evaluated at.
+    #[arg(long, default_value = "0.95")]
+    confidence: String,
+    /// The tolerable deviation rate the upper deviation limit is compared with.
+    #[arg(long)]
+    tolerable_rate: Option<String>,
+}
+
+#[derive(Args)]
+struct ResultArgs {
+    engagement: PathBuf,
+    #[arg(long)]
+    control: String,
+    /// The sample item's ordinal (1 = first drawn).
+    #[arg(long, required_unless_present = "batch")]
+    item: Option<u64>,
+    #[arg(long, required_unless_present = "batch")]
+    attribute: Option<String>,
+    #[arg(long, group = "outcome")]
+    pass: bool,
+    /// What was found.
+    #[arg(long, group = "outcome", value_name = "TEXT")]
+    exception: Option<String>,
+    /// Why the attribute does not apply to this item.
+    #[arg(long, group = "outcome", value_name = "REASON")]
+    na: Option<String>,
+    /// A comment with a pass.
+    #[arg(long, default_value = "")]
+    comment: String,
+    /// Record many results from a CSV (item,attribute,outcome,comment), one transaction each,
+    /// printing each as it is saved.
+    #[arg(long, conflicts_with_all = ["item", "attribute", "pass", "exception", "na"])]
+    batch: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ExceptionArgs {
+    engagement: PathBuf,
+    #[arg(long)]
+    control: String,
+    #[arg(long)]
+    item: u64,
+    #[arg(long)]
+    narrative: String,
+    #[arg(long, default_value = "")]
+    cause: String,
+    /// yes or no: whether the exception is an isolated instance.
+    #[arg(long)]
+    isolated: Option<String>,
+    #[arg(long, default_value = "")]
+    response: String,
+}
+
+#[derive(Subcommand)]
+enum EvidenceCommand {
+    /// Attach a file (stored in the engagement) or a reference to a control or a sample item.
+    Add {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        #[arg(long)]
+        item: Option<u64>,
+        #[arg(long, group = "what")]
+        file: Option<PathBuf>,
+        /// A PBC number, screenshot name or URL instead of a file.
+        #[arg(long, group = "what")]
+        reference: Option<String>,
+    },
+    List {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: Option<String>,
+    },
+    /// Write a stored evidence file back out, byte for byte.
+    Export {
+        engagement: PathBuf,
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args)]
+struct InterviewFields {
+    /// YYYY-MM-DD.
+    #[arg(long)]
+    date: String,
+    #[arg(long)]
+    interviewee: String,
+    #[arg(long, default_value = "")]
+    role: String,
+    /// Names separated by ";".
+    #[arg(long, default_value = "")]
+    attendees: String,
+    #[arg(long, default_value = "")]
+    topics: String,
+    #[arg(long)]
+    notes: String,
+    /// Control IDs separated by ";".
+    #[arg(long, default_value = "")]
+    controls: String,
+}
+
+#[derive(Subcommand)]
+enum InterviewCommand {
+    Add {
+        engagement: PathBuf,
+        #[command(flatten)]
+        fields: InterviewFields,
+    },
+    Edit {
+        engagement: PathBuf,
+        #[arg(long)]
+        id: i64,
+        #[command(flatten)]
+        fields: InterviewFields,
+    },
+    List {
+        engagement: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+enum NoteCommand {
+    /// Raise a review note on a control.
+    Add {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        #[arg(long)]
+        text: String,
+    },
+    Answer {
+        engagement: PathBuf,
+        #[arg(long)]
+        id: i64,
+        #[arg(long)]
+        text: String,
+    },
+    Clear {
+        engagement: PathBuf,
+        #[arg(long)]
+        id: i64,
+    },
+    List {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: Option<String>,
+    },
 }
 
 /// A sample size as typed: a whole number of at least 1.
@@ -521,16 +708,117 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Sample(a) => sample(a, by, out)?,
         Command::Select(a) => select(a, out)?,
+        Command::Result(a) => result(a, by, out)?,
+        Command::Exception(a) => {
+            let mut eng = Engagement::open(&a.engagement)?;
+            let isolated = match a.isolated.as_deref() {
+                None => None,
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                Some(other) => return Err(Error::Invalid(format!("--isolated {other:?}: answer yes or no"))),
+            };
+            let input =
+                ExceptionInput { narrative: a.narrative, cause: a.cause, isolated, management_response: a.response };
+            let e = eng.record_exception(&a.control, a.item, &input, &actor(by))?;
+            out.emit(&e, || format!("Exception on item {} ({}) of {} recorded\n", e.ordinal, e.key, a.control));
+        }
+        Command::Evidence(EvidenceCommand::Add { engagement, control, item, file, reference }) => {
+            let mut eng = Engagement::open(&engagement)?;
+            let e = match (file, reference) {
+                (Some(f), None) => eng.add_evidence_file(&control, item, &f, &actor(by))?,
+                (None, Some(r)) => eng.add_evidence_reference(&control, item, &r, &actor(by))?,
+                _ => return Err(Error::Invalid("give --file PATH or --reference TEXT".into())),
+            };
+            out.emit(&e, || format!("Evidence {} added: {} {}\n", e.id, e.name, e.sha256.as_deref().unwrap_or("")));
+        }
+        Command::Evidence(EvidenceCommand::List { engagement, control }) => {
+            let eng = Engagement::open(&engagement)?;
+            let list = eng.evidence(control.as_deref())?;
+            out.emit(&list, || {
+                list.iter()
+                    .map(|e| {
+                        format!(
+                            "{:>4}  {:<10} item {:<5} {:<40} {:>10}  {}  {} {}\n",
+                            e.id,
+                            e.control,
+                            e.ordinal.map(|o| o.to_string()).unwrap_or_else(|| "-".into()),
+                            e.name,
+                            e.size.map(|s| s.to_string()).unwrap_or_else(|| "reference".into()),
+                            e.sha256.as_deref().unwrap_or(""),
+                            e.added_by,
+                            e.added_at
+                        )
+                    })
+                    .collect()
+            });
+        }
+        Command::Evidence(EvidenceCommand::Export { engagement, id, out: path, force }) => {
+            let eng = Engagement::open(&engagement)?;
+            let written = eng.export_evidence(id, &path, force)?;
+            out.emit(&serde_json::json!({ "path": written }), || format!("Wrote {}\n", written.display()));
+        }
+        Command::Interview(InterviewCommand::Add { engagement, fields }) => {
+            let mut eng = Engagement::open(&engagement)?;
+            let i = eng.add_interview(&interview_input(fields)?, &actor(by))?;
+            out.emit(&i, || format!("Interview {} with {} recorded\n", i.id, i.interviewee));
+        }
+        Command::Interview(InterviewCommand::Edit { engagement, id, fields }) => {
+            let mut eng = Engagement::open(&engagement)?;
+            let i = eng.edit_interview(id, &interview_input(fields)?, &actor(by))?;
+            out.emit(&i, || format!("Interview {} updated\n", i.id));
+        }
+        Command::Interview(InterviewCommand::List { engagement }) => {
+            let eng = Engagement::open(&engagement)?;
+            let list = eng.interviews()?;
+            out.emit(&list, || {
+                list.iter()
+                    .map(|i| {
+                        format!(
+                            "{:>4}  {}  {} ({})  controls {}\n      {}\n",
+                            i.id,
+                            i.held_on,
+                            i.interviewee,
+                            i.role,
+                            i.controls.join(";"),
+                            i.notes
+                        )
+                    })
+                    .collect()
+            });
+        }
+        Command::Conclude { engagement, control, kind, reason } => {
+            let mut eng = Engagement::open(&engagement)?;
+            let kind = kind.as_deref().map(str::parse::<ConclusionKind>).transpose()?;
+            let c = eng.conclude(&control, kind.map(|k| (k, reason.as_deref().unwrap_or(""))), &actor(by))?;
+            out.emit(&c, || {
+                let over = c
+                    .override_reason
+                    .as_deref()
+                    .map(|r| format!(" (overriding \"{}\": {r})", c.proposed))
+                    .unwrap_or_default();
+                format!("{control}: {}{over}\n", c.concluded)
+            });
+        }
+        Command::Signoff { engagement, control, role } => {
+            let mut eng = Engagement::open(&engagement)?;
+            let s = eng.sign_off(&control, role.parse::<SignOffRole>()?, &actor(by))?;
+            out.emit(&s, || {
+                format!("{control} signed off as {} by {} at {}\n", s.role.as_str(), s.signer, s.signed_at)
+            });
+        }
+        Command::Note(cmd) => note(cmd, by, out)?,
         Command::Verify { engagement } => {
             let eng = Engagement::open(&engagement)?;
             let samples = eng.verify_samples()?;
             let chain = eng.check_trail()?;
+            let rows = eng.check_rows()?;
             let head = eng.trail_head()?;
-            let ok = chain.is_none() && samples.iter().all(|s| s.matches);
+            let ok = chain.is_none() && rows.is_empty() && samples.iter().all(|s| s.matches);
             let report = serde_json::json!({
                 "ok": ok,
                 "samples": samples,
                 "trail": { "intact": chain.is_none(), "break": chain, "events": head.as_ref().map(|h| h.0), "head": head.as_ref().map(|h| &h.1) },
+                "rows": rows,
             });
             out.emit(&report, || {
                 let mut s = String::new();
@@ -547,14 +835,30 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                     (None, None) => s += "Audit trail: empty\n",
                     (Some(b), _) => s += &format!("Audit trail BROKEN at event {}: {}\n", b.seq, b.reason),
                 }
+                for r in &rows {
+                    s += &format!("Row {} {} (last written by event {}): {}\n", r.table, r.id, r.event, r.problem);
+                }
                 s
             });
             if !ok {
                 let bad = samples.iter().filter(|s| !s.matches).count();
-                return Err(Error::Invalid(format!(
-                    "verification failed: {bad} sample(s) differ{}",
-                    chain.map(|b| format!(", audit trail broken at event {}", b.seq)).unwrap_or_default()
-                )));
+                let mut why = Vec::new();
+                if bad > 0 {
+                    why.push(format!("{bad} sample(s) differ"));
+                }
+                if let Some(b) = chain {
+                    why.push(format!("audit trail broken at event {}", b.seq));
+                }
+                if let Some(r) = rows.first() {
+                    why.push(format!(
+                        "{} row(s) altered outside Tickmark, first {} {} after event {}",
+                        rows.len(),
+                        r.table,
+                        r.id,
+                        r.event
+                    ));
+                }
+                return Err(Error::Invalid(format!("verification failed: {}", why.join("; "))));
             }
         }
         Command::Preview { source, sheet, rows } => {
@@ -777,6 +1081,8 @@ fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
             strata: a.strata.as_deref().map(str::parse::<StrataBy>).transpose()?,
             basis: a.basis.unwrap_or_else(|| format!("{size} items chosen by the auditor")),
             replace_reason: a.replace,
+            confidence: Rate::confidence(&a.confidence)?,
+            tolerable_rate: a.tolerable_rate.as_deref().map(Rate::tolerable).transpose()?,
         };
         eng.draw_sample(&a.control, &req, &actor(by))?
     };
@@ -918,6 +1224,106 @@ fn select(a: SelectArgs, out: &Output) -> Result<(), Error> {
             );
         }
         t
+    });
+    Ok(())
+}
+
+fn interview_input(f: InterviewFields) -> Result<InterviewInput, Error> {
+    let list = |s: &str| s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect::<Vec<_>>();
+    Ok(InterviewInput {
+        held_on: chrono::NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d")
+            .map_err(|_| Error::Invalid(format!("--date {:?}: write the date as YYYY-MM-DD", f.date)))?,
+        interviewee: f.interviewee,
+        role: f.role,
+        attendees: list(&f.attendees),
+        topics: f.topics,
+        notes: f.notes,
+        controls: list(&f.controls),
+    })
+}
+
+fn note(cmd: NoteCommand, by: Option<&str>, out: &Output) -> Result<(), Error> {
+    let show = |n: &tickmark::engagement::fieldwork::ReviewNote| {
+        let status = match n.status {
+            NoteStatus::Open => "open",
+            NoteStatus::Answered => "answered",
+            NoteStatus::Cleared => "cleared",
+        };
+        format!("{:>4}  {:<10} {:<9} {} ({} {})\n", n.id, n.control, status, n.text, n.raised_by, n.raised_at)
+    };
+    match cmd {
+        NoteCommand::Add { engagement, control, text } => {
+            let n = Engagement::open(&engagement)?.add_review_note(&control, &text, &actor(by))?;
+            out.emit(&n, || show(&n));
+        }
+        NoteCommand::Answer { engagement, id, text } => {
+            let n = Engagement::open(&engagement)?.answer_review_note(id, &text, &actor(by))?;
+            out.emit(&n, || show(&n));
+        }
+        NoteCommand::Clear { engagement, id } => {
+            let n = Engagement::open(&engagement)?.clear_review_note(id, &actor(by))?;
+            out.emit(&n, || show(&n));
+        }
+        NoteCommand::List { engagement, control } => {
+            let list = Engagement::open(&engagement)?.review_notes(control.as_deref())?;
+            out.emit(&list, || list.iter().map(show).collect());
+        }
+    }
+    Ok(())
+}
+
+fn result(a: ResultArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
+    let mut eng = Engagement::open(&a.engagement)?;
+    if let Some(batch) = a.batch {
+        // One transaction per result, each confirmed on stdout once it is on disk: a crash
+        // loses at most the result being written, never one reported saved.
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_path(&batch)
+            .map_err(|e| Error::Invalid(format!("{}: {e}", batch.display())))?;
+        let mut stdout = std::io::stdout().lock();
+        let mut saved = 0u64;
+        for (i, record) in reader.records().enumerate() {
+            let line = i + 2;
+            let record = record.map_err(|e| Error::Invalid(format!("{}, line {line}: {e}", batch.display())))?;
+            let field = |k: usize| record.get(k).unwrap_or("").trim();
+            let item: u64 = field(0).parse().map_err(|_| {
+                Error::Invalid(format!(
+                    "{}, line {line}, column 1: {:?} is not an item number",
+                    batch.display(),
+                    field(0)
+                ))
+            })?;
+            let outcome: Outcome = field(2)
+                .parse()
+                .map_err(|e| Error::Invalid(format!("{}, line {line}, column 3: {e}", batch.display())))?;
+            let r = eng
+                .record_result(&a.control, item, field(1), outcome, field(3), &actor(by))
+                .map_err(|e| Error::Invalid(format!("{}, line {line}: {e}", batch.display())))?;
+            saved += 1;
+            if out.format == Format::Text {
+                let _ = writeln!(stdout, "saved item {} attribute {} {}", r.ordinal, r.attribute, r.outcome.as_str());
+                let _ = stdout.flush();
+            }
+        }
+        out.emit(&serde_json::json!({ "saved": saved }), || format!("{saved} results saved\n"));
+        return Ok(());
+    }
+    let (outcome, comment) = match (a.pass, a.exception, a.na) {
+        (true, None, None) => (Outcome::Pass, a.comment),
+        (false, Some(t), None) => (Outcome::Exception, t),
+        (false, None, Some(r)) => (Outcome::NotApplicable, r),
+        _ => return Err(Error::Invalid("give one of --pass, --exception TEXT or --na REASON".into())),
+    };
+    let item = a.item.ok_or_else(|| Error::Invalid("give --item".into()))?;
+    let attribute = a.attribute.ok_or_else(|| Error::Invalid("give --attribute".into()))?;
+    let r = eng.record_result(&a.control, item, &attribute, outcome, &comment, &actor(by))?;
+    let progress = eng.evaluation(&a.control)?;
+    out.emit(&r, || {
+        let p = progress
+            .map(|p| format!(" ({} of {} items fully tested)", p.tested_items, p.tested_items + p.untested_items))
+            .unwrap_or_default();
+        format!("Item {} attribute {}: {} {}{p}\n", r.ordinal, r.attribute, r.outcome.tickmark(), r.comment)
     });
     Ok(())
 }

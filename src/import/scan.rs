@@ -204,7 +204,7 @@ pub fn scan(
             }
         };
         on_item(&Item { position, line, key, date, amount, row: &row })?;
-        if position % 8192 == 0 {
+        if position.is_multiple_of(8192) {
             let p = Progress { bytes_read: table.bytes_read(), total_bytes: table.total_bytes(), rows: position };
             if !progress(p) {
                 return Err(ImportError::new(K::Cancelled, &file, "import cancelled; nothing was imported").into());
@@ -219,11 +219,12 @@ pub fn scan(
             ImportError::new(K::HeaderOnly, &file, "every data row is blank; there is nothing to import").into()
         );
     }
-    if let Some(i) = date_i {
-        if report.min_date.is_none() {
-            let examples: Vec<String> =
-                report.unparseable_dates.iter().take(3).map(|u| format!("{:?} (line {})", u.value, u.line)).collect();
-            return Err(ImportError::new(
+    if let Some(i) = date_i
+        && report.min_date.is_none()
+    {
+        let examples: Vec<String> =
+            report.unparseable_dates.iter().take(3).map(|u| format!("{:?} (line {})", u.value, u.line)).collect();
+        return Err(ImportError::new(
                 K::NoDates,
                 &file,
                 format!(
@@ -234,14 +235,14 @@ pub fn scan(
             )
             .at_column(i, &headers[i])
             .into());
-        }
     }
-    if let Some(i) = amount_i {
-        if non_blank_amounts > 0 && total.is_none() {
-            return Err(ImportError::new(K::NoAmounts, &file, "no value in the amount column parses as an amount")
-                .at_column(i, &headers[i])
-                .into());
-        }
+    if let Some(i) = amount_i
+        && non_blank_amounts > 0
+        && total.is_none()
+    {
+        return Err(ImportError::new(K::NoAmounts, &file, "no value in the amount column parses as an amount")
+            .at_column(i, &headers[i])
+            .into());
     }
     let (sha256, bytes) = table.finish()?;
     report.source.sha256 = sha256;

@@ -141,26 +141,24 @@ pub fn parse_amount(s: &str) -> Option<Decimal> {
     {
         return Decimal::from_str(t).ok();
     }
+    // Parentheses, then signs and currency symbols in any order around the digits:
+    // `(12.00)`, `-$12`, `$-12`, `12-`, `€ 12`.
     let mut negative = false;
     if let Some(inner) = t.strip_prefix('(').and_then(|x| x.strip_suffix(')')) {
         negative = true;
         t = inner.trim();
     }
-    if let Some(rest) = t.strip_prefix('-') {
-        negative = !negative;
-        t = rest.trim_start();
-    } else if let Some(rest) = t.strip_suffix('-') {
-        negative = !negative;
-        t = rest.trim_end();
-    }
-    let t = t.trim_start_matches(['$', '€', '£', '¥']).trim_end_matches(['$', '€', '£', '¥']).trim();
-    let t = t
-        .strip_prefix('-')
-        .map(|r| {
+    loop {
+        let before = t;
+        t = t.trim_matches(['$', '€', '£', '¥']).trim();
+        if let Some(rest) = t.strip_prefix('-').or_else(|| t.strip_suffix('-')) {
             negative = !negative;
-            r
-        })
-        .unwrap_or(t);
+            t = rest.trim();
+        }
+        if t == before {
+            break;
+        }
+    }
     if t.is_empty() || !t.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
         return None;
     }
@@ -201,6 +199,9 @@ mod tests {
         assert_eq!(parse_amount("$1,234.56"), Some(d("1234.56")));
         assert_eq!(parse_amount("(250.00)"), Some(d("-250.00")));
         assert_eq!(parse_amount("-$12.00"), Some(d("-12.00")));
+        assert_eq!(parse_amount("$-12.00"), Some(d("-12.00")));
+        assert_eq!(parse_amount("12.00-"), Some(d("-12.00")));
+        assert_eq!(parse_amount("(-5)"), Some(d("5")));
         assert_eq!(parse_amount("1.234,56"), Some(d("1234.56")));
         assert_eq!(parse_amount("12,5"), Some(d("12.5")));
         assert_eq!(parse_amount("1,234"), Some(d("1234")));

@@ -19,7 +19,13 @@ impl Engagement {
         input.validate()?;
         self.write(|tx| {
             let id = insert_control(tx, input)?;
-            trail::record(tx, actor, "control.added", serde_json::to_value(input).expect("plain data"))?;
+            trail::record_rows(
+                tx,
+                actor,
+                "control.added",
+                serde_json::to_value(input).expect("plain data"),
+                &control_rows(tx, &[id])?,
+            )?;
             load_control(tx, id)
         })
     }
@@ -42,11 +48,12 @@ impl Engagement {
                 }
                 ids.push(insert_control(tx, input)?);
             }
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "controls.imported",
                 serde_json::json!({ "file": file, "controls": inputs.iter().map(|(_, c)| &c.code).collect::<Vec<_>>() }),
+                &control_rows(tx, &ids)?,
             )?;
             ids.into_iter().map(|id| load_control(tx, id)).collect()
         })
@@ -72,6 +79,19 @@ pub(crate) fn no_control(code: &str) -> Error {
 
 pub(crate) fn control_id(conn: &Connection, code: &str) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT id FROM control WHERE code = ?1", [code.trim()], |r| r.get(0)).optional()?)
+}
+
+/// The control and attribute rows of `ids`, for the trail.
+fn control_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<(&'static str, i64)>> {
+    let mut rows = Vec::new();
+    let mut stmt = conn.prepare_cached("SELECT id FROM attribute WHERE control_id = ?1 ORDER BY id")?;
+    for &id in ids {
+        rows.push(("control", id));
+        for a in stmt.query_map([id], |r| r.get::<_, i64>(0))? {
+            rows.push(("attribute", a?));
+        }
+    }
+    Ok(rows)
 }
 
 fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i64> {

@@ -112,4 +112,93 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (sample_id, ordinal)
     ) WITHOUT ROWID;
     "#,
+    // 3: fieldwork records. Every row here is covered by the audit trail: each event carries
+    // the full state of the rows it wrote, and `verify` compares the tables with the replay.
+    r#"
+    ALTER TABLE sample ADD COLUMN confidence TEXT;
+    ALTER TABLE sample ADD COLUMN tolerable_rate TEXT;
+    CREATE TABLE result (
+        id            INTEGER PRIMARY KEY,
+        sample_id     INTEGER NOT NULL REFERENCES sample(id),
+        ordinal       INTEGER NOT NULL,
+        attribute_id  INTEGER NOT NULL REFERENCES attribute(id),
+        outcome       TEXT NOT NULL CHECK (outcome IN ('pass', 'exception', 'na')),
+        comment       TEXT NOT NULL DEFAULT '',
+        tested_by     TEXT NOT NULL,
+        tested_at     TEXT NOT NULL,
+        UNIQUE (sample_id, ordinal, attribute_id)
+    );
+    CREATE TABLE exception (
+        id                   INTEGER PRIMARY KEY,
+        sample_id            INTEGER NOT NULL REFERENCES sample(id),
+        ordinal              INTEGER NOT NULL,
+        narrative            TEXT NOT NULL,
+        cause                TEXT NOT NULL DEFAULT '',
+        isolated             INTEGER,
+        management_response  TEXT NOT NULL DEFAULT '',
+        recorded_by          TEXT NOT NULL,
+        recorded_at          TEXT NOT NULL,
+        UNIQUE (sample_id, ordinal)
+    );
+    CREATE TABLE evidence_blob (
+        sha256   TEXT PRIMARY KEY,
+        size     INTEGER NOT NULL,
+        content  BLOB NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE evidence (
+        id          INTEGER PRIMARY KEY,
+        control_id  INTEGER NOT NULL REFERENCES control(id),
+        sample_id   INTEGER REFERENCES sample(id),
+        ordinal     INTEGER,
+        kind        TEXT NOT NULL CHECK (kind IN ('file', 'reference')),
+        name        TEXT NOT NULL,
+        sha256      TEXT REFERENCES evidence_blob(sha256),
+        size        INTEGER,
+        added_by    TEXT NOT NULL,
+        added_at    TEXT NOT NULL
+    );
+    CREATE TABLE interview (
+        id           INTEGER PRIMARY KEY,
+        held_on      TEXT NOT NULL,
+        interviewee  TEXT NOT NULL,
+        role         TEXT NOT NULL DEFAULT '',
+        attendees    TEXT NOT NULL DEFAULT '[]',
+        topics       TEXT NOT NULL DEFAULT '',
+        notes        TEXT NOT NULL,
+        controls     TEXT NOT NULL DEFAULT '[]',
+        recorded_by  TEXT NOT NULL,
+        recorded_at  TEXT NOT NULL
+    );
+    CREATE TABLE conclusion (
+        id               INTEGER PRIMARY KEY,
+        control_id       INTEGER NOT NULL UNIQUE REFERENCES control(id),
+        proposed         TEXT NOT NULL,
+        concluded        TEXT NOT NULL,
+        override_reason  TEXT,
+        concluded_by     TEXT NOT NULL,
+        concluded_at     TEXT NOT NULL
+    );
+    CREATE TABLE signoff (
+        id              INTEGER PRIMARY KEY,
+        control_id      INTEGER NOT NULL REFERENCES control(id),
+        role            TEXT NOT NULL CHECK (role IN ('preparer', 'reviewer')),
+        signer          TEXT NOT NULL,
+        signed_at       TEXT NOT NULL,
+        cleared_at      TEXT,
+        cleared_reason  TEXT
+    );
+    CREATE TABLE review_note (
+        id           INTEGER PRIMARY KEY,
+        control_id   INTEGER NOT NULL REFERENCES control(id),
+        text         TEXT NOT NULL,
+        status       TEXT NOT NULL CHECK (status IN ('open', 'answered', 'cleared')),
+        raised_by    TEXT NOT NULL,
+        raised_at    TEXT NOT NULL,
+        answer       TEXT,
+        answered_by  TEXT,
+        answered_at  TEXT,
+        cleared_by   TEXT,
+        cleared_at   TEXT
+    );
+    "#,
 ];

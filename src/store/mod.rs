@@ -2,6 +2,8 @@
 //! connection-setup function, the schema migrations and the lock against a second writer.
 
 mod controls;
+pub(crate) mod coverage;
+mod fieldwork;
 pub(crate) mod migrations;
 mod population;
 mod samples;
@@ -15,11 +17,15 @@ use crate::engagement::{Actor, EngagementInfo, NewEngagement};
 use crate::trail::{self, ChainBreak, Event};
 use crate::{Error, Result};
 
+pub use coverage::RowMismatch;
 pub use population::{PopulationItem, PopulationSummary};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize};
 
 /// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.
 const APPLICATION_ID: i64 = 0x5449_4B4D;
+
+/// The schema version from which every covered row is in the audit trail.
+const COVERAGE_SINCE: i64 = 3;
 
 /// The schema version this build writes; files above it are refused.
 pub const SCHEMA_VERSION: i64 = migrations::MIGRATIONS.len() as i64;
@@ -127,6 +133,23 @@ impl Engagement {
         for sql in &migrations::MIGRATIONS[version as usize..] {
             tx.execute_batch(sql)?;
         }
+        if version > 0 && version < COVERAGE_SINCE {
+            // Rows written before the trail covered them are covered from here on: one event
+            // records them as they are, dated like the last event (the engine has no clock).
+            if let Some(last) = trail::list(&tx)?.pop() {
+                let at = chrono::DateTime::parse_from_rfc3339(&last.at)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .unwrap_or_default();
+                let actor = Actor::new(format!("Tickmark {}", crate::VERSION), at);
+                let rows = coverage::baseline(&tx)?;
+                trail::record(
+                    &tx,
+                    &actor,
+                    "schema.upgraded",
+                    serde_json::json!({ "from": version, "to": SCHEMA_VERSION, "rows": rows }),
+                )?;
+            }
+        }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -155,6 +178,11 @@ impl Engagement {
     /// The audit trail, oldest first.
     pub fn trail(&self) -> Result<Vec<Event>> {
         trail::list(&self.conn)
+    }
+
+    /// Covered rows that differ from what the trail recorded, ordered by the event.
+    pub fn check_rows(&self) -> Result<Vec<RowMismatch>> {
+        coverage::check_rows(&self.conn)
     }
 
     /// The first break in the audit trail's hash chain, if any.

@@ -59,9 +59,9 @@ impl Engagement {
             let control_id = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
             // A retry as Windows-1252 starts again from this savepoint.
             tx.execute_batch("SAVEPOINT import_attempt")?;
-            let report = pipelined_import(tx, control_id, source, mapping, period, actor, progress)?;
+            let (population_id, report) = pipelined_import(tx, control_id, source, mapping, period, actor, progress)?;
             tx.execute_batch("RELEASE import_attempt")?;
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "population.imported",
@@ -72,6 +72,7 @@ impl Engagement {
                     "rows_read": report.rows_read,
                     "rows_accepted": report.rows_accepted,
                 }),
+                &[("population", population_id)],
             )?;
             Ok(report)
         })
@@ -110,11 +111,12 @@ impl Engagement {
                 let fields = serde_json::to_string(&[key.as_str(), &date.to_string()]).expect("strings");
                 insert.execute(params![population_id, (i + 1) as i64, key, date.to_string(), fields])?;
             }
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "population.generated",
                 serde_json::json!({ "control": control, "frequency": frequency, "business_days": business_days, "items": occurrences.len() }),
+                &[("population", population_id)],
             )?;
             Ok(())
         })?;
@@ -140,11 +142,12 @@ impl Engagement {
                 "UPDATE population SET accepted_at = ?2, accepted_by = ?3 WHERE id = ?1",
                 params![current.id, actor.at_text(), actor.name],
             )?;
-            trail::record(
+            trail::record_rows(
                 tx,
                 actor,
                 "population.accepted",
                 serde_json::json!({ "control": control, "population": current.id, "sha256": current.source_sha256, "items": current.item_count }),
+                &[("population", current.id)],
             )?;
             Ok(())
         })?;
@@ -157,6 +160,22 @@ impl Engagement {
             "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position > ?2 ORDER BY position LIMIT ?3",
         )?;
         let rows = stmt.query_map(params![population_id, offset as i64, limit as i64], item_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
+    /// `limit`: the population grid's search box.
+    pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
+        let escaped: String = query
+            .trim()
+            .chars()
+            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+            .collect();
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT position, source_row, key, date, amount, fields FROM population_item
+             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
+        )?;
+        let rows = stmt.query_map(params![population_id, format!("{escaped}%"), limit as i64], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -356,34 +375,6 @@ pub(crate) fn occurrences(
     Ok(out)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn year_2026() -> Period {
-        Period::parse("2026-01-01..2026-12-31").unwrap()
-    }
-
-    #[test]
-    fn counts_the_occurrences_of_calendar_2026() {
-        // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
-        assert_eq!(occurrences(year_2026(), Frequency::Daily, false).unwrap().len(), 365);
-        assert_eq!(occurrences(year_2026(), Frequency::Daily, true).unwrap().len(), 261);
-        assert_eq!(occurrences(year_2026(), Frequency::Monthly, false).unwrap().len(), 12);
-        let q = occurrences(year_2026(), Frequency::Quarterly, true).unwrap();
-        assert_eq!(q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
-        // 2026-03-31 is a Tuesday, 2026-06-30 a Tuesday, 2026-09-30 a Wednesday, 2026-12-31 a Thursday.
-        assert_eq!(q[0].1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
-        let m = occurrences(year_2026(), Frequency::Monthly, true).unwrap();
-        // 2026-01-31 is a Saturday: the last business day of January is Friday the 30th.
-        assert_eq!(m[0], ("2026-01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()));
-        let w = occurrences(year_2026(), Frequency::Weekly, true).unwrap();
-        assert_eq!(w.len(), 53);
-        assert_eq!(w[0], ("2026-W01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()));
-        assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
-    }
-}
-
 /// What the reading thread hands the writing one.
 enum Batch {
     /// The source was opened (again, after a switch to Windows-1252): what came before is void.
@@ -417,7 +408,7 @@ fn pipelined_import(
     period: Period,
     actor: &Actor,
     progress: &mut dyn FnMut(Progress) -> bool,
-) -> Result<ValidationReport> {
+) -> Result<(i64, ValidationReport)> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Batch>(8);
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || read_source(source, mapping, period, &sender));
@@ -493,7 +484,7 @@ fn write_batches(
     actor: &Actor,
     progress: &mut dyn FnMut(Progress) -> bool,
     receiver: std::sync::mpsc::Receiver<Batch>,
-) -> Result<ValidationReport> {
+) -> Result<(i64, ValidationReport)> {
     let mut population_id = 0;
     let mut file = String::new();
     for batch in receiver {
@@ -563,11 +554,39 @@ fn write_batches(
                     total_bytes: report.source.bytes,
                     rows: report.rows_accepted,
                 });
-                return Ok(*report);
+                return Ok((population_id, *report));
             }
         }
     }
     // The reader stopped without finishing: its error is the one to report.
     Err(import::ImportError::new(import::ImportErrorKind::Cancelled, &file, "import cancelled; nothing was imported")
         .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn year_2026() -> Period {
+        Period::parse("2026-01-01..2026-12-31").unwrap()
+    }
+
+    #[test]
+    fn counts_the_occurrences_of_calendar_2026() {
+        // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
+        assert_eq!(occurrences(year_2026(), Frequency::Daily, false).unwrap().len(), 365);
+        assert_eq!(occurrences(year_2026(), Frequency::Daily, true).unwrap().len(), 261);
+        assert_eq!(occurrences(year_2026(), Frequency::Monthly, false).unwrap().len(), 12);
+        let q = occurrences(year_2026(), Frequency::Quarterly, true).unwrap();
+        assert_eq!(q.iter().map(|o| o.0.as_str()).collect::<Vec<_>>(), ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]);
+        // 2026-03-31 is a Tuesday, 2026-06-30 a Tuesday, 2026-09-30 a Wednesday, 2026-12-31 a Thursday.
+        assert_eq!(q[0].1, NaiveDate::from_ymd_opt(2026, 3, 31).unwrap());
+        let m = occurrences(year_2026(), Frequency::Monthly, true).unwrap();
+        // 2026-01-31 is a Saturday: the last business day of January is Friday the 30th.
+        assert_eq!(m[0], ("2026-01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 30).unwrap()));
+        let w = occurrences(year_2026(), Frequency::Weekly, true).unwrap();
+        assert_eq!(w.len(), 53);
+        assert_eq!(w[0], ("2026-W01".to_string(), NaiveDate::from_ymd_opt(2026, 1, 2).unwrap()));
+        assert!(w.windows(2).all(|p| p[0].1 < p[1].1));
+    }
 }

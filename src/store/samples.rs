@@ -26,6 +26,9 @@ pub struct SampleRequest {
     /// Required to draw again when the control already has a sample: the earlier draw is
     /// kept and marked replaced with this reason.
     pub replace_reason: Option<String>,
+    /// The planned confidence (e.g. "0.95") the deviations are evaluated at.
+    pub confidence: crate::sampling::Rate,
+    pub tolerable_rate: Option<crate::sampling::Rate>,
 }
 
 /// The rows that were not population items, so the canonical order can be rebuilt from the
@@ -81,6 +84,8 @@ pub struct Sample {
     pub replaced_at: Option<String>,
     pub replaced_by: Option<String>,
     pub replaced_reason: Option<String>,
+    pub confidence: Option<String>,
+    pub tolerable_rate: Option<String>,
     pub items: Vec<SampleItem>,
 }
 
@@ -149,8 +154,8 @@ impl Engagement {
                 tx.query_row("SELECT COALESCE(MAX(draw_number), 0) + 1 FROM sample WHERE control_id = ?1", [cid], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO sample (control_id, population_id, draw_number, spec, method, seed, seed_proposed, population_size, population_name,
-                    population_sha256, filters, strata, initial_size, size, basis, drawn_at, drawn_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16)",
+                    population_sha256, filters, strata, initial_size, size, basis, drawn_at, drawn_by, confidence, tolerable_rate)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17, ?18)",
                 params![
                     cid,
                     pop.id,
@@ -167,12 +172,17 @@ impl Engagement {
                     req.size as i64,
                     req.basis.trim(),
                     actor.at_text(),
-                    actor.name
+                    actor.name,
+                    req.confidence.decimal().normalize().to_string(),
+                    req.tolerable_rate.map(|r| r.decimal().normalize().to_string())
                 ],
             )?;
             let sample_id = tx.last_insert_rowid();
             insert_items(tx, sample_id, &selected, actor)?;
-            trail::record(
+            let mut rows = vec![("sample", sample_id)];
+            rows.extend(current.map(|old| ("sample", old)));
+            super::fieldwork::clear_signoffs(tx, cid, actor, "a new sample was drawn")?;
+            trail::record_rows(
                 tx,
                 actor,
                 "sample.drawn",
@@ -183,6 +193,7 @@ impl Engagement {
                     "replaced_reason": req.replace_reason,
                     "positions": selected.iter().map(|s| s.position).collect::<Vec<_>>(),
                 }),
+                &rows,
             )?;
             Ok(())
         })?;
@@ -200,7 +211,9 @@ impl Engagement {
         self.write(|tx| {
             insert_items(tx, current.id, &added, actor)?;
             tx.execute("UPDATE sample SET size = ?2 WHERE id = ?1", params![current.id, new_size as i64])?;
-            trail::record(
+            let cid = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
+            super::fieldwork::clear_signoffs(tx, cid, actor, "the sample was extended")?;
+            trail::record_rows(
                 tx,
                 actor,
                 "sample.extended",
@@ -208,6 +221,7 @@ impl Engagement {
                     "control": control, "draw": current.draw_number, "from": current.size, "to": new_size,
                     "positions": added.iter().map(|s| s.position).collect::<Vec<_>>(),
                 }),
+                &[("sample", current.id)],
             )?;
             Ok(())
         })?;
@@ -391,7 +405,8 @@ fn count_selected(mut sizes: Vec<StratumSize>, selected: &[Selected]) -> Vec<Str
 fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
     let mut s = conn.query_row(
         "SELECT id, control_id, draw_number, spec, method, seed, seed_proposed, population_id, population_size, population_name,
-                population_sha256, filters, strata, initial_size, size, basis, drawn_at, drawn_by, replaced_at, replaced_by, replaced_reason
+                population_sha256, filters, strata, initial_size, size, basis, drawn_at, drawn_by, replaced_at, replaced_by, replaced_reason,
+                confidence, tolerable_rate
          FROM sample WHERE id = ?1",
         [id],
         |r| {
@@ -425,6 +440,8 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
                     replaced_at: r.get(18)?,
                     replaced_by: r.get(19)?,
                     replaced_reason: r.get(20)?,
+                    confidence: r.get(21)?,
+                    tolerable_rate: r.get(22)?,
                     items: vec![],
                 },
             ))

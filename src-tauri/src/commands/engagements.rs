@@ -1,0 +1,137 @@
+//! Start-up, the recent list, and creating, opening and closing engagements.
+
+use std::path::{Path, PathBuf};
+
+use tauri::{AppHandle, Manager, Runtime, State};
+use tickmark::Engagement;
+use tickmark::engagement::NewEngagement;
+
+use crate::error::{CommandError, CommandResult};
+use crate::json::{EngagementJson, NewEngagementJson, RecentJson, StartJson};
+use crate::recent;
+use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
+
+/// The app's data and config directories, or `--data-dir` for both.
+fn dirs<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> CommandResult<Dirs> {
+    if let Some(d) = &state.launch.data_dir {
+        return Ok(Dirs { data: d.clone(), config: d.clone() });
+    }
+    let p = app.path();
+    Ok(Dirs {
+        data: p.app_data_dir().map_err(CommandError::internal)?,
+        config: p.app_config_dir().map_err(CommandError::internal)?,
+    })
+}
+
+/// Opens `path` as the app's engagement and puts it at the top of the recent list. Opening
+/// the one already open returns it; a failed open leaves the current one open.
+fn open(slot: &Slot, config: &Path, path: &Path) -> CommandResult<EngagementJson> {
+    if let Some(eng) = lock(slot)?.as_ref().filter(|e| e.path() == path) {
+        return Ok(EngagementJson::new(eng.path(), eng.info()?));
+    }
+    let eng = Engagement::open(path)?;
+    install(slot, config, eng)
+}
+
+/// Makes `eng` the open engagement; the one it replaces is closed, releasing its lock.
+fn install(slot: &Slot, config: &Path, eng: Engagement) -> CommandResult<EngagementJson> {
+    let json = EngagementJson::new(eng.path(), eng.info()?);
+    *lock(slot)? = Some(eng);
+    // The recent list is a convenience: failing to save it must not fail the open.
+    let _ = recent::remember(config, &json);
+    Ok(json)
+}
+
+/// What the window starts on. On first start (no recent list yet) or with `--demo`, the demo
+/// engagement is built in the app's data directory if missing, and opened.
+#[tauri::command]
+pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<StartJson> {
+    let dirs = dirs(&app, &state)?;
+    let launch = state.launch.clone();
+    let first_start = !recent::file(&dirs.config).exists();
+    let demo = dirs.data.join("demo.tickmark");
+    let current = lock(&state.engagement)?.as_ref().map(|e| e.path().to_path_buf());
+    let target: Option<PathBuf> = match (current, &launch.engagement) {
+        // A reload of the window keeps what is open.
+        (Some(open), _) => Some(open),
+        (None, Some(p)) => Some(p.clone()),
+        (None, None) if launch.demo || first_start => Some(demo.clone()),
+        (None, None) => None,
+    };
+    let mut start = StartJson {
+        engagement: None,
+        recent: vec![],
+        screen: launch.screen,
+        control: launch.control,
+        open_error: None,
+        user: state::os_user(),
+        version: tickmark::VERSION.to_string(),
+    };
+    if let Some(path) = target {
+        let (slot, config) = (state.engagement.clone(), dirs.config.clone());
+        let opened = blocking(move || {
+            if path == demo && !path.exists() {
+                tickmark::demo::build(&path, false, &state::actor(None))?;
+            }
+            open(&slot, &config, &path)
+        })
+        .await;
+        match opened {
+            Ok(e) => start.engagement = Some(e),
+            Err(e) => start.open_error = Some(e),
+        }
+    }
+    start.recent = recent::load(&dirs.config);
+    Ok(start)
+}
+
+#[tauri::command]
+pub async fn recent_list<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<Vec<RecentJson>> {
+    Ok(recent::load(&dirs(&app, &state)?.config))
+}
+
+#[tauri::command]
+pub async fn recent_forget<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<Vec<RecentJson>> {
+    let config = dirs(&app, &state)?.config;
+    recent::forget(&config, &path).map_err(|e| CommandError::new("io", format!("{}: {e}", config.display())))
+}
+
+/// Creates an engagement at `path` (from the native save dialog) and opens it.
+#[tauri::command]
+pub async fn engagement_create<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+    input: NewEngagementJson,
+) -> CommandResult<EngagementJson> {
+    let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
+    let actor = state::actor(Some(&input.preparer));
+    let new = NewEngagement::try_from(input)?;
+    blocking(move || install(&slot, &config, Engagement::create(Path::new(&path), &new, &actor)?)).await
+}
+
+/// Opens the engagement at `path` (from the native open dialog or the recent list).
+#[tauri::command]
+pub async fn engagement_open<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    path: String,
+) -> CommandResult<EngagementJson> {
+    let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
+    blocking(move || open(&slot, &config, Path::new(&path))).await
+}
+
+/// Closes the open engagement, releasing its lock for the CLI or another window.
+#[tauri::command]
+pub async fn engagement_close(state: State<'_, AppState>) -> CommandResult<()> {
+    let slot = state.engagement.clone();
+    blocking(move || {
+        *lock(&slot)? = None;
+        Ok(())
+    })
+    .await
+}

@@ -1,0 +1,9 @@
+//! The commands the UI calls. Each takes its input, calls the engine and maps the error:
+//! no business logic lives here. Blocking work runs through `AppState::with_engagement` or
+//! `state::blocking`, off the IPC runtime.
+
+pub mod controls;
+pub mod drops;
+pub mod engagements;
+pub mod population;
+pub mod trail;

@@ -1,0 +1,57 @@
+//! Tickmark's desktop shell: Tauri setup, the app's state and its thin commands. Everything
+//! an auditor does is an engine call (`tickmark`); this crate only carries it to the window.
+
+pub mod commands;
+pub mod error;
+pub mod json;
+pub mod launch;
+pub mod recent;
+pub mod state;
+
+use tauri::Runtime;
+
+pub use launch::Launch;
+pub use state::AppState;
+
+/// The app on `base` (the real builder, or `tauri::test::mock_builder()` in tests): plugin,
+/// state, window events and commands.
+pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    use commands::*;
+    base.plugin(tauri_plugin_dialog::init())
+        .manage(AppState::new(launch))
+        .on_window_event(drops::forward)
+        .invoke_handler(tauri::generate_handler![
+            engagements::app_start,
+            engagements::recent_list,
+            engagements::recent_forget,
+            engagements::engagement_create,
+            engagements::engagement_open,
+            engagements::engagement_close,
+            controls::controls_list,
+            controls::control_add,
+            controls::controls_import,
+            population::source_preview,
+            population::population_import,
+            population::population_import_cancel,
+            population::population_generate,
+            population::population_current,
+            population::population_accept,
+            population::population_items,
+            trail::trail_list,
+            drops::drops_watch,
+        ])
+}
+
+/// Starts the desktop app with the process's command line.
+pub fn run() {
+    let launch = match Launch::parse(std::env::args().skip(1)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tickmark-app: {e}");
+            std::process::exit(2);
+        }
+    };
+    builder(tauri::Builder::default(), launch)
+        .run(tauri::generate_context!())
+        .expect("the Tickmark window could not start");
+}

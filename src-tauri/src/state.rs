@@ -1,0 +1,89 @@
+//! What the shell holds between commands: the open engagement (and with it the file's lock),
+//! the import's cancel flag, the drag-and-drop channel, and how the app was launched.
+
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::Utc;
+use tauri::ipc::Channel;
+use tickmark::Engagement;
+use tickmark::engagement::Actor;
+
+use crate::error::{CommandError, CommandResult};
+use crate::json::DropJson;
+use crate::launch::Launch;
+
+/// The open engagement. `None` until one is opened; replacing it releases the old lock.
+pub type Slot = Arc<Mutex<Option<Engagement>>>;
+
+pub fn lock(slot: &Slot) -> CommandResult<MutexGuard<'_, Option<Engagement>>> {
+    slot.lock().map_err(|_| CommandError::internal("the engagement lock was poisoned"))
+}
+
+pub struct AppState {
+    pub engagement: Slot,
+    /// Set by `population_import_cancel`; the running import's progress callback reads it.
+    pub cancel_import: Arc<AtomicBool>,
+    pub drops: Mutex<Option<Channel<DropJson>>>,
+    pub launch: Launch,
+}
+
+impl AppState {
+    pub fn new(launch: Launch) -> AppState {
+        AppState {
+            engagement: Arc::new(Mutex::new(None)),
+            cancel_import: Arc::new(AtomicBool::new(false)),
+            drops: Mutex::new(None),
+            launch,
+        }
+    }
+
+    /// Runs `f` on the open engagement on a blocking thread, so a long read or import never
+    /// holds up the IPC runtime (or a cancel request behind it).
+    pub async fn with_engagement<T, F>(&self, f: F) -> CommandResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Engagement) -> CommandResult<T> + Send + 'static,
+    {
+        let slot = self.engagement.clone();
+        blocking(move || {
+            let mut guard = lock(&slot)?;
+            let eng = guard.as_mut().ok_or_else(CommandError::no_engagement)?;
+            f(eng)
+        })
+        .await
+    }
+}
+
+/// Runs blocking work (file reads, SQLite) off the async runtime's workers.
+pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + Send + 'static) -> CommandResult<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(CommandError::internal)?
+}
+
+/// The person acting: the engagement's preparer when one is named, else the OS user. The time
+/// is read here, at the command boundary, and passed into the engine.
+pub fn actor(preparer: Option<&str>) -> Actor {
+    let name = preparer.map(str::trim).filter(|p| !p.is_empty()).map(String::from).unwrap_or_else(os_user);
+    Actor::new(name, Utc::now())
+}
+
+pub fn actor_for(eng: &Engagement) -> CommandResult<Actor> {
+    let info = eng.info()?;
+    Ok(actor(Some(&info.preparer)))
+}
+
+pub fn os_user() -> String {
+    ["TICKMARK_USER", "USER", "USERNAME"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok())
+        .find(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Where the demo engagement and the recent list live.
+#[derive(Debug, Clone)]
+pub struct Dirs {
+    pub data: PathBuf,
+    pub config: PathBuf,
+}

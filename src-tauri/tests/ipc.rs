@@ -1,0 +1,162 @@
+//! The commands as the webview calls them: through Tauri's IPC on the mock runtime, with the
+//! demo engagement built in a temporary data directory.
+
+use serde_json::{Value, json};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tickmark_app::Launch;
+
+struct Harness {
+    _app: App<MockRuntime>,
+    webview: WebviewWindow<MockRuntime>,
+    dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let launch = Launch { data_dir: Some(dir.path().to_path_buf()), ..Launch::default() };
+        let app = tickmark_app::builder(mock_builder(), launch).build(mock_context(noop_assets())).unwrap();
+        let webview = WebviewWindowBuilder::new(&app, "main", Default::default()).build().unwrap();
+        Harness { _app: app, webview, dir }
+    }
+
+    /// Calls `cmd` as the UI would; `Err` holds the error exactly as the UI receives it.
+    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn demo_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("demo.tickmark")
+    }
+}
+
+#[test]
+fn first_start_builds_the_demo_engagement_and_opens_it() {
+    let h = Harness::new();
+    let start = h.call("app_start", json!({})).unwrap();
+    assert_eq!(start["engagement"]["client"], "Acme Cloud, Inc.");
+    assert_eq!(start["engagement"]["report"], "soc2-type2");
+    assert_eq!(start["engagement"]["periodStart"], "2026-01-01");
+    assert_eq!(start["openError"], Value::Null);
+    assert!(h.demo_path().is_file());
+    assert_eq!(start["recent"][0]["path"], h.demo_path().display().to_string());
+
+    // A reload of the window keeps the engagement it has open.
+    let again = h.call("app_start", json!({})).unwrap();
+    assert_eq!(again["engagement"]["path"], start["engagement"]["path"]);
+}
+
+#[test]
+fn the_control_list_shows_each_controls_population_status() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let controls = h.call("controls_list", json!({})).unwrap();
+    let controls = controls.as_array().unwrap();
+    assert!(controls.len() >= 10, "the demo has a full control matrix");
+    let find = |code: &str| controls.iter().find(|c| c["code"] == code).unwrap().clone();
+    let change = find("CC8.1-01");
+    assert_eq!(change["population"]["state"], "accepted");
+    assert_eq!(change["population"]["sourceName"], "change_tickets.csv");
+    assert!(change["population"]["itemCount"].as_u64().unwrap() > 0);
+    assert_eq!(change["frequency"], "event-driven");
+    assert!(!change["attributes"].as_array().unwrap().is_empty());
+    assert_eq!(find("CC6.3-01")["population"]["state"], "imported");
+}
+
+#[test]
+fn errors_come_back_as_code_and_message() {
+    let h = Harness::new();
+    let err = h.call("controls_list", json!({})).unwrap_err();
+    assert_eq!(err["code"], "no_engagement");
+    assert!(err["message"].as_str().unwrap().contains("No engagement is open"));
+
+    let missing = h.dir.path().join("nowhere.tickmark");
+    let err = h.call("engagement_open", json!({ "path": missing })).unwrap_err();
+    assert_eq!(
+        err,
+        json!({ "code": "no_such_file", "message": format!("{}: no such engagement file", missing.display()) })
+    );
+}
+
+#[test]
+fn an_engagement_the_cli_holds_is_refused_as_locked() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    h.call("engagement_close", json!({})).unwrap();
+    let held = tickmark::Engagement::open(&h.demo_path()).unwrap();
+    let err = h.call("engagement_open", json!({ "path": h.demo_path() })).unwrap_err();
+    assert_eq!(err["code"], "locked");
+    drop(held);
+    assert_eq!(h.call("engagement_open", json!({ "path": h.demo_path() })).unwrap()["client"], "Acme Cloud, Inc.");
+}
+
+#[test]
+fn a_population_is_imported_accepted_and_paged() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let source = h.dir.path().join("demo-sources").join("terminations.csv");
+    let preview = h.call("source_preview", json!({ "path": source, "sheet": null })).unwrap();
+    assert_eq!(preview["format"], "csv");
+    let key = preview["guessedKey"].clone();
+    assert!(key.is_string());
+
+    let mapping =
+        json!({ "key": key, "date": preview["guessedDate"], "amount": null, "sheet": null, "dateFormat": null });
+    let population = h
+        .call(
+            "population_import",
+            json!({ "control": "CC6.3-01", "path": source, "mapping": mapping, "onProgress": "__CHANNEL__:7" }),
+        )
+        .unwrap();
+    assert_eq!(population["acceptedAt"], Value::Null);
+    let items = population["itemCount"].as_u64().unwrap();
+    assert_eq!(population["report"]["rowsAccepted"].as_u64().unwrap(), items);
+    assert_eq!(population["report"]["source"]["sha256"].as_str().unwrap().len(), 64);
+
+    let accepted = h.call("population_accept", json!({ "control": "CC6.3-01" })).unwrap();
+    assert_eq!(accepted["acceptedBy"], "Dana Whitfield");
+    let again = h.call("population_accept", json!({ "control": "CC6.3-01" })).unwrap_err();
+    assert_eq!(again["code"], "invalid");
+
+    let page =
+        h.call("population_items", json!({ "populationId": population["id"], "offset": 2, "limit": 3 })).unwrap();
+    let page = page.as_array().unwrap();
+    assert_eq!(page.len(), 3.min(items as usize - 2));
+    assert_eq!(page[0]["position"], 3);
+
+    let trail = h.call("trail_list", json!({})).unwrap();
+    assert_eq!(trail["chainBreak"], Value::Null);
+    let last = trail["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["action"], "population.accepted");
+    assert_eq!(last["control"], "CC6.3-01");
+}
+
+#[test]
+fn a_bad_mapping_is_refused_with_the_engines_words_and_nothing_is_imported() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let before = h.call("population_current", json!({ "control": "CC6.3-01" })).unwrap();
+    let source = h.dir.path().join("demo-sources").join("terminations.csv");
+    let mapping = json!({ "key": "No such column", "date": null, "amount": null, "sheet": null, "dateFormat": null });
+    let err = h
+        .call(
+            "population_import",
+            json!({ "control": "CC6.3-01", "path": source, "mapping": mapping, "onProgress": "__CHANNEL__:8" }),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "import");
+    assert!(err["message"].as_str().unwrap().contains("No such column"), "{err}");
+    assert_eq!(h.call("population_current", json!({ "control": "CC6.3-01" })).unwrap(), before);
+}

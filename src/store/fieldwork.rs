@@ -1,0 +1,824 @@
+//! Fieldwork records in the engagement file: results, exceptions, evidence, interviews, the
+//! conclusion, sign-offs and review notes. Each change is one transaction and one event that
+//! records the rows it wrote; a change to what a sign-off covers clears that sign-off.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+use super::Engagement;
+use super::controls::{control_id, no_control};
+use crate::engagement::fieldwork::*;
+use crate::engagement::workpaper::{ControlEvaluation, ControlWorkpaper, Workpaper};
+use crate::engagement::{Actor, Control};
+use crate::sampling::{Distribution, Rate, evaluate};
+use crate::store::Sample;
+use crate::{Error, Result, trail};
+
+/// Evidence files above this size are refused: an engagement file is copied and mailed, and
+/// evidence this large belongs in the firm's document store with a reference here.
+pub const MAX_EVIDENCE_BYTES: u64 = 256 << 20;
+
+impl Engagement {
+    /// Records (or re-records) the outcome of one attribute on one item of the current sample.
+    pub fn record_result(
+        &mut self,
+        control: &str,
+        ordinal: u64,
+        attribute: &str,
+        outcome: Outcome,
+        comment: &str,
+        actor: &Actor,
+    ) -> Result<TestResult> {
+        let (cid, sample) = self.current_sample_of(control)?;
+        let item = sample.items.iter().find(|i| i.ordinal == ordinal).ok_or_else(|| {
+            Error::invalid(format!("the sample of {control} has no item {ordinal}; its items are 1 to {}", sample.size))
+        })?;
+        let key = item.key.clone();
+        let attribute_id = attribute_id(self.conn(), cid, attribute)?.ok_or_else(|| {
+            let labels: Vec<String> =
+                self.control(control).map(|c| c.attributes.into_iter().map(|a| a.label).collect()).unwrap_or_default();
+            Error::invalid(format!(
+                "control {control} has no attribute {attribute:?}; its attributes are {}",
+                labels.join(", ")
+            ))
+        })?;
+        let comment = comment.trim();
+        if outcome != Outcome::Pass && comment.is_empty() {
+            return Err(Error::invalid(match outcome {
+                Outcome::Exception => "an exception needs a description of what was found",
+                _ => "not applicable needs the reason",
+            }));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO result (sample_id, ordinal, attribute_id, outcome, comment, tested_by, tested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (sample_id, ordinal, attribute_id) DO UPDATE SET outcome = excluded.outcome, comment = excluded.comment,
+                    tested_by = excluded.tested_by, tested_at = excluded.tested_at",
+                params![sample.id, ordinal as i64, attribute_id, outcome.as_str(), comment, actor.name, actor.at_text()],
+            )?;
+            let id: i64 = tx.query_row(
+                "SELECT id FROM result WHERE sample_id = ?1 AND ordinal = ?2 AND attribute_id = ?3",
+                params![sample.id, ordinal as i64, attribute_id],
+                |r| r.get(0),
+            )?;
+            clear_signoffs(tx, cid, actor, &format!("the result of item {ordinal} attribute {attribute} changed"))?;
+            trail::record_rows(
+                tx,
+                actor,
+                "result.recorded",
+                serde_json::json!({ "control": control, "item": ordinal, "key": key, "attribute": attribute, "outcome": outcome.as_str() }),
+                &[("result", id)],
+            )?;
+            Ok(())
+        })?;
+        self.results(control)?
+            .into_iter()
+            .find(|r| r.ordinal == ordinal && r.attribute.eq_ignore_ascii_case(attribute))
+            .ok_or_else(|| Error::invalid("the result was not saved"))
+    }
+
+    /// Every result of the control's current sample, by item then attribute.
+    pub fn results(&self, control: &str) -> Result<Vec<TestResult>> {
+        let (_, sample) = match self.current_sample_of(control) {
+            Ok(s) => s,
+            Err(_) => return Ok(vec![]),
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT r.ordinal, a.label, r.outcome, r.comment, r.tested_by, r.tested_at FROM result r JOIN attribute a ON a.id = r.attribute_id
+             WHERE r.sample_id = ?1 ORDER BY r.ordinal, a.label",
+        )?;
+        let rows = stmt.query_map([sample.id], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })?;
+        rows.map(|r| {
+            let (ordinal, attribute, outcome, comment, tested_by, tested_at) = r?;
+            Ok(TestResult {
+                ordinal: ordinal as u64,
+                attribute,
+                outcome: outcome.parse()?,
+                comment,
+                tested_by,
+                tested_at,
+            })
+        })
+        .collect()
+    }
+
+    /// Records the details of the exception found on an item (narrative, cause, isolated or
+    /// not, management's response). The item must have an exception result.
+    pub fn record_exception(
+        &mut self,
+        control: &str,
+        ordinal: u64,
+        input: &ExceptionInput,
+        actor: &Actor,
+    ) -> Result<ExceptionRecord> {
+        let (cid, sample) = self.current_sample_of(control)?;
+        if !self.results(control)?.iter().any(|r| r.ordinal == ordinal && r.outcome == Outcome::Exception) {
+            return Err(Error::invalid(format!(
+                "item {ordinal} of {control} has no exception recorded; record the attribute's result as an exception first"
+            )));
+        }
+        if input.narrative.trim().is_empty() {
+            return Err(Error::invalid("the exception needs a narrative: what was found"));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO exception (sample_id, ordinal, narrative, cause, isolated, management_response, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (sample_id, ordinal) DO UPDATE SET narrative = excluded.narrative, cause = excluded.cause, isolated = excluded.isolated,
+                    management_response = excluded.management_response, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
+                params![
+                    sample.id,
+                    ordinal as i64,
+                    input.narrative.trim(),
+                    input.cause.trim(),
+                    input.isolated,
+                    input.management_response.trim(),
+                    actor.name,
+                    actor.at_text()
+                ],
+            )?;
+            let id: i64 =
+                tx.query_row("SELECT id FROM exception WHERE sample_id = ?1 AND ordinal = ?2", params![sample.id, ordinal as i64], |r| r.get(0))?;
+            clear_signoffs(tx, cid, actor, &format!("the exception on item {ordinal} changed"))?;
+            trail::record_rows(tx, actor, "exception.recorded", serde_json::json!({ "control": control, "item": ordinal }), &[("exception", id)])?;
+            Ok(())
+        })?;
+        self.exceptions(control)?
+            .into_iter()
+            .find(|e| e.ordinal == ordinal)
+            .ok_or_else(|| Error::invalid("the exception was not saved"))
+    }
+
+    /// The exceptions of the control's current sample, by item.
+    pub fn exceptions(&self, control: &str) -> Result<Vec<ExceptionRecord>> {
+        let (_, sample) = match self.current_sample_of(control) {
+            Ok(s) => s,
+            Err(_) => return Ok(vec![]),
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT ordinal, narrative, cause, isolated, management_response, recorded_by, recorded_at FROM exception WHERE sample_id = ?1 ORDER BY ordinal",
+        )?;
+        let rows = stmt.query_map([sample.id], |r| {
+            let ordinal = r.get::<_, i64>(0)? as u64;
+            Ok(ExceptionRecord {
+                ordinal,
+                key: sample.items.iter().find(|i| i.ordinal == ordinal).map(|i| i.key.clone()).unwrap_or_default(),
+                narrative: r.get(1)?,
+                cause: r.get(2)?,
+                isolated: r.get(3)?,
+                management_response: r.get(4)?,
+                recorded_by: r.get(5)?,
+                recorded_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Stores a file as evidence, inside the engagement file, once per content.
+    pub fn add_evidence_file(
+        &mut self,
+        control: &str,
+        ordinal: Option<u64>,
+        path: &Path,
+        actor: &Actor,
+    ) -> Result<Evidence> {
+        let name = crate::import::table::display_name(path);
+        let io = |source: std::io::Error| Error::Io { path: path.to_path_buf(), source };
+        let meta = std::fs::metadata(path).map_err(io)?;
+        if meta.is_dir() {
+            return Err(Error::invalid(format!("{}: is a folder; attach the files in it one by one", path.display())));
+        }
+        if meta.len() > MAX_EVIDENCE_BYTES {
+            return Err(Error::invalid(format!(
+                "{}: {} bytes is above the {} MiB limit for evidence kept in the engagement; store it in the firm's document system and add a reference instead",
+                path.display(),
+                meta.len(),
+                MAX_EVIDENCE_BYTES >> 20
+            )));
+        }
+        let mut content = Vec::with_capacity(meta.len() as usize);
+        std::fs::File::open(path).map_err(io)?.take(MAX_EVIDENCE_BYTES + 1).read_to_end(&mut content).map_err(io)?;
+        if content.len() as u64 > MAX_EVIDENCE_BYTES {
+            return Err(Error::invalid(format!("{}: grew above the evidence limit while being read", path.display())));
+        }
+        let sha256 = trail::hex(&Sha256::digest(&content));
+        self.add_evidence(control, ordinal, EvidenceKind::File, &name, Some((&sha256, &content)), actor)
+    }
+
+    /// Records a reference (a PBC number, a screenshot's name, a URL) instead of a file.
+    pub fn add_evidence_reference(
+        &mut self,
+        control: &str,
+        ordinal: Option<u64>,
+        reference: &str,
+        actor: &Actor,
+    ) -> Result<Evidence> {
+        if reference.trim().is_empty() {
+            return Err(Error::invalid("the evidence reference is empty"));
+        }
+        self.add_evidence(control, ordinal, EvidenceKind::Reference, reference.trim(), None, actor)
+    }
+
+    fn add_evidence(
+        &mut self,
+        control: &str,
+        ordinal: Option<u64>,
+        kind: EvidenceKind,
+        name: &str,
+        file: Option<(&str, &[u8])>,
+        actor: &Actor,
+    ) -> Result<Evidence> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        let sample_id = match ordinal {
+            None => None,
+            Some(n) => {
+                let (_, sample) = self.current_sample_of(control)?;
+                if !sample.items.iter().any(|i| i.ordinal == n) {
+                    return Err(Error::invalid(format!("the sample of {control} has no item {n}")));
+                }
+                Some(sample.id)
+            }
+        };
+        let id = self.write(|tx| {
+            if let Some((sha, content)) = file {
+                tx.execute(
+                    "INSERT OR IGNORE INTO evidence_blob (sha256, size, content) VALUES (?1, ?2, ?3)",
+                    params![sha, content.len() as i64, content],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO evidence (control_id, sample_id, ordinal, kind, name, sha256, size, added_by, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    cid,
+                    sample_id,
+                    ordinal.map(|o| o as i64),
+                    if kind == EvidenceKind::File { "file" } else { "reference" },
+                    name,
+                    file.map(|f| f.0),
+                    file.map(|f| f.1.len() as i64),
+                    actor.name,
+                    actor.at_text()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            clear_signoffs(tx, cid, actor, "evidence was added")?;
+            trail::record_rows(
+                tx,
+                actor,
+                "evidence.added",
+                serde_json::json!({ "control": control, "item": ordinal, "name": name, "sha256": file.map(|f| f.0) }),
+                &[("evidence", id)],
+            )?;
+            Ok(id)
+        })?;
+        self.evidence(Some(control))?
+            .into_iter()
+            .find(|e| e.id == id)
+            .ok_or_else(|| Error::invalid("the evidence was not saved"))
+    }
+
+    /// Evidence of one control, or of all, in the order it was added.
+    pub fn evidence(&self, control: Option<&str>) -> Result<Vec<Evidence>> {
+        let filter = match control {
+            Some(c) => Some(control_id(self.conn(), c)?.ok_or_else(|| no_control(c))?),
+            None => None,
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT e.id, c.code, e.ordinal, e.kind, e.name, e.size, e.sha256, e.added_by, e.added_at
+             FROM evidence e JOIN control c ON c.id = e.control_id WHERE ?1 IS NULL OR e.control_id = ?1 ORDER BY e.id",
+        )?;
+        let rows = stmt.query_map([filter], |r| {
+            let kind: String = r.get(3)?;
+            Ok(Evidence {
+                id: r.get(0)?,
+                control: r.get(1)?,
+                ordinal: r.get::<_, Option<i64>>(2)?.map(|o| o as u64),
+                kind: if kind == "file" { EvidenceKind::File } else { EvidenceKind::Reference },
+                name: r.get(4)?,
+                size: r.get::<_, Option<i64>>(5)?.map(|s| s as u64),
+                sha256: r.get(6)?,
+                added_by: r.get(7)?,
+                added_at: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes an evidence file back out, byte for byte, to `out` (a temporary file renamed
+    /// into place). Refuses to overwrite unless `force`.
+    pub fn export_evidence(&self, id: i64, out: &Path, force: bool) -> Result<PathBuf> {
+        let (sha, content): (Option<String>, Option<Vec<u8>>) = self
+            .conn()
+            .query_row(
+                "SELECT e.sha256, b.content FROM evidence e LEFT JOIN evidence_blob b ON b.sha256 = e.sha256 WHERE e.id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Error::invalid(format!("no evidence {id} in this engagement")))?;
+        let (Some(sha), Some(content)) = (sha, content) else {
+            return Err(Error::invalid(format!("evidence {id} is a reference, not a stored file")));
+        };
+        if trail::hex(&Sha256::digest(&content)) != sha {
+            return Err(Error::invalid(format!(
+                "evidence {id} does not match its SHA-256 {sha}: the engagement file was altered"
+            )));
+        }
+        write_atomically(out, force, &content)?;
+        Ok(out.to_path_buf())
+    }
+
+    pub fn add_interview(&mut self, input: &InterviewInput, actor: &Actor) -> Result<Interview> {
+        validate_interview(self.conn(), input)?;
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO interview (held_on, interviewee, role, attendees, topics, notes, controls, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    input.held_on.to_string(),
+                    input.interviewee.trim(),
+                    input.role.trim(),
+                    serde_json::to_string(&input.attendees).expect("strings"),
+                    input.topics.trim(),
+                    input.notes.trim(),
+                    serde_json::to_string(&input.controls).expect("strings"),
+                    actor.name,
+                    actor.at_text()
+                ],
+            )?;
+            let id = tx.last_insert_rowid();
+            trail::record_rows(tx, actor, "interview.added", serde_json::json!({ "interview": id }), &[("interview", id)])?;
+            Ok(id)
+        })?;
+        self.interview(id)
+    }
+
+    pub fn edit_interview(&mut self, id: i64, input: &InterviewInput, actor: &Actor) -> Result<Interview> {
+        self.interview(id)?;
+        validate_interview(self.conn(), input)?;
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE interview SET held_on = ?2, interviewee = ?3, role = ?4, attendees = ?5, topics = ?6, notes = ?7, controls = ?8,
+                    recorded_by = ?9, recorded_at = ?10 WHERE id = ?1",
+                params![
+                    id,
+                    input.held_on.to_string(),
+                    input.interviewee.trim(),
+                    input.role.trim(),
+                    serde_json::to_string(&input.attendees).expect("strings"),
+                    input.topics.trim(),
+                    input.notes.trim(),
+                    serde_json::to_string(&input.controls).expect("strings"),
+                    actor.name,
+                    actor.at_text()
+                ],
+            )?;
+            trail::record_rows(tx, actor, "interview.edited", serde_json::json!({ "interview": id }), &[("interview", id)])?;
+            Ok(())
+        })?;
+        self.interview(id)
+    }
+
+    pub fn interview(&self, id: i64) -> Result<Interview> {
+        self.interviews()?
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| Error::invalid(format!("no interview {id} in this engagement")))
+    }
+
+    /// Every interview, by date.
+    pub fn interviews(&self) -> Result<Vec<Interview>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, held_on, interviewee, role, attendees, topics, notes, controls, recorded_by, recorded_at FROM interview ORDER BY held_on, id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let held_on: String = r.get(1)?;
+            let attendees: String = r.get(4)?;
+            let controls: String = r.get(7)?;
+            Ok(Interview {
+                id: r.get(0)?,
+                held_on: NaiveDate::parse_from_str(&held_on, "%Y-%m-%d").unwrap_or_default(),
+                interviewee: r.get(2)?,
+                role: r.get(3)?,
+                attendees: serde_json::from_str(&attendees).unwrap_or_default(),
+                topics: r.get(5)?,
+                notes: r.get(6)?,
+                controls: serde_json::from_str(&controls).unwrap_or_default(),
+                recorded_by: r.get(8)?,
+                recorded_at: r.get(9)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The control's evaluation: deviations (items with an exception) over the sample, at the
+    /// sample's planned confidence. None without a sample.
+    pub fn evaluation(&self, control: &str) -> Result<Option<ControlEvaluation>> {
+        let Ok((_, sample)) = self.current_sample_of(control) else { return Ok(None) };
+        let attributes = self.control(control)?.attributes.len() as u64;
+        let results = self.results(control)?;
+        let mut tested = 0;
+        let mut deviations = 0;
+        for item in &sample.items {
+            let mine: Vec<&TestResult> = results.iter().filter(|r| r.ordinal == item.ordinal).collect();
+            if attributes > 0 && mine.len() as u64 == attributes {
+                tested += 1;
+            }
+            if mine.iter().any(|r| r.outcome == Outcome::Exception) {
+                deviations += 1;
+            }
+        }
+        let confidence_text = sample.confidence.clone().unwrap_or_else(|| "0.95".into());
+        let confidence = Rate::confidence(&confidence_text)?;
+        let tolerable = sample.tolerable_rate.as_deref().map(Rate::tolerable).transpose()?;
+        let evaluation = evaluate(sample.size, deviations, confidence, tolerable, Distribution::Binomial)?;
+        let proposed = match (deviations, evaluation.exceeds_tolerable) {
+            (0, _) => ConclusionKind::NoExceptionsNoted,
+            (_, Some(true)) => ConclusionKind::NotEffective,
+            _ => ConclusionKind::ExceptionsNoted,
+        };
+        Ok(Some(ControlEvaluation {
+            tested_items: tested,
+            untested_items: sample.size - tested,
+            deviations,
+            confidence: confidence_text,
+            tolerable_rate: sample.tolerable_rate.clone(),
+            evaluation,
+            proposed,
+        }))
+    }
+
+    /// Records the conclusion: the evaluation's proposal, or the auditor's override with a
+    /// reason. Every sample item must be tested first.
+    pub fn conclude(
+        &mut self,
+        control: &str,
+        over: Option<(ConclusionKind, &str)>,
+        actor: &Actor,
+    ) -> Result<Conclusion> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        let eval = self
+            .evaluation(control)?
+            .ok_or_else(|| Error::invalid(format!("control {control} has no sample to conclude on")))?;
+        if eval.untested_items > 0 {
+            return Err(Error::invalid(format!(
+                "{} of {} items of {control} are not fully tested; record every attribute of every item before concluding",
+                eval.untested_items,
+                eval.untested_items + eval.tested_items
+            )));
+        }
+        let (concluded, reason) = match over {
+            None => (eval.proposed, None),
+            Some((kind, _)) if kind == eval.proposed => (kind, None),
+            Some((kind, reason)) if reason.trim().is_empty() => {
+                return Err(Error::invalid(format!(
+                    "the evaluation proposes \"{}\"; concluding \"{}\" instead needs the reason",
+                    eval.proposed, kind
+                )));
+            }
+            Some((kind, reason)) => (kind, Some(reason.trim().to_string())),
+        };
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO conclusion (control_id, proposed, concluded, override_reason, concluded_by, concluded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (control_id) DO UPDATE SET proposed = excluded.proposed, concluded = excluded.concluded,
+                    override_reason = excluded.override_reason, concluded_by = excluded.concluded_by, concluded_at = excluded.concluded_at",
+                params![cid, eval.proposed.as_str(), concluded.as_str(), reason, actor.name, actor.at_text()],
+            )?;
+            let id: i64 = tx.query_row("SELECT id FROM conclusion WHERE control_id = ?1", [cid], |r| r.get(0))?;
+            clear_signoffs(tx, cid, actor, "the conclusion changed")?;
+            trail::record_rows(
+                tx,
+                actor,
+                "conclusion.recorded",
+                serde_json::json!({ "control": control, "proposed": eval.proposed.as_str(), "concluded": concluded.as_str() }),
+                &[("conclusion", id)],
+            )?;
+            Ok(())
+        })?;
+        self.conclusion(control)?.ok_or_else(|| Error::invalid("the conclusion was not saved"))
+    }
+
+    pub fn conclusion(&self, control: &str) -> Result<Option<Conclusion>> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT proposed, concluded, override_reason, concluded_by, concluded_at FROM conclusion WHERE control_id = ?1",
+                [cid],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        row.map(|(p, c, override_reason, concluded_by, concluded_at)| {
+            Ok(Conclusion { proposed: p.parse()?, concluded: c.parse()?, override_reason, concluded_by, concluded_at })
+        })
+        .transpose()
+    }
+
+    /// Signs the control off as preparer or reviewer. The reviewer is someone other than the
+    /// preparer, signs after the preparer, and only with no open review note.
+    pub fn sign_off(&mut self, control: &str, role: SignOffRole, actor: &Actor) -> Result<SignOff> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        let active = self.signoffs(control)?.into_iter().filter(|s| s.cleared_at.is_none()).collect::<Vec<_>>();
+        if let Some(s) = active.iter().find(|s| s.role == role) {
+            return Err(Error::invalid(format!(
+                "{control} is already signed off as {} by {} at {}",
+                role.as_str(),
+                s.signer,
+                s.signed_at
+            )));
+        }
+        match role {
+            SignOffRole::Preparer => {
+                if self.conclusion(control)?.is_none() {
+                    return Err(Error::invalid(format!(
+                        "{control} has no conclusion yet; conclude before signing off as preparer"
+                    )));
+                }
+            }
+            SignOffRole::Reviewer => {
+                let preparer = active.iter().find(|s| s.role == SignOffRole::Preparer).ok_or_else(|| {
+                    Error::invalid(format!("{control} has no preparer sign-off; the reviewer signs after the preparer"))
+                })?;
+                if preparer.signer.trim().eq_ignore_ascii_case(actor.name.trim()) {
+                    return Err(Error::invalid(format!(
+                        "{} signed {control} off as preparer; the reviewer must be someone else",
+                        preparer.signer
+                    )));
+                }
+                let open = self.review_notes(Some(control))?.iter().filter(|n| n.status != NoteStatus::Cleared).count();
+                if open > 0 {
+                    return Err(Error::invalid(format!(
+                        "{control} has {open} review note(s) not cleared; clear them before the reviewer signs off"
+                    )));
+                }
+            }
+        }
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO signoff (control_id, role, signer, signed_at) VALUES (?1, ?2, ?3, ?4)",
+                params![cid, role.as_str(), actor.name, actor.at_text()],
+            )?;
+            let id = tx.last_insert_rowid();
+            trail::record_rows(
+                tx,
+                actor,
+                "signoff.signed",
+                serde_json::json!({ "control": control, "role": role.as_str() }),
+                &[("signoff", id)],
+            )?;
+            Ok(())
+        })?;
+        self.signoffs(control)?
+            .into_iter()
+            .rev()
+            .find(|s| s.role == role)
+            .ok_or_else(|| Error::invalid("the sign-off was not saved"))
+    }
+
+    /// Every sign-off of the control, cleared ones included, oldest first.
+    pub fn signoffs(&self, control: &str) -> Result<Vec<SignOff>> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT role, signer, signed_at, cleared_at, cleared_reason FROM signoff WHERE control_id = ?1 ORDER BY id",
+        )?;
+        let rows =
+            stmt.query_map([cid], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        rows.map(|r| {
+            let (role, signer, signed_at, cleared_at, cleared_reason) = r?;
+            Ok(SignOff { role: role.parse()?, signer, signed_at, cleared_at, cleared_reason })
+        })
+        .collect()
+    }
+
+    pub fn add_review_note(&mut self, control: &str, text: &str, actor: &Actor) -> Result<ReviewNote> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        if text.trim().is_empty() {
+            return Err(Error::invalid("the review note is empty"));
+        }
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO review_note (control_id, text, status, raised_by, raised_at) VALUES (?1, ?2, 'open', ?3, ?4)",
+                params![cid, text.trim(), actor.name, actor.at_text()],
+            )?;
+            let id = tx.last_insert_rowid();
+            trail::record_rows(tx, actor, "review_note.raised", serde_json::json!({ "control": control, "note": id }), &[("review_note", id)])?;
+            Ok(id)
+        })?;
+        self.review_note(id)
+    }
+
+    pub fn answer_review_note(&mut self, id: i64, answer: &str, actor: &Actor) -> Result<ReviewNote> {
+        let note = self.review_note(id)?;
+        if note.status == NoteStatus::Cleared {
+            return Err(Error::invalid(format!("review note {id} is already cleared")));
+        }
+        if answer.trim().is_empty() {
+            return Err(Error::invalid("the answer is empty"));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE review_note SET status = 'answered', answer = ?2, answered_by = ?3, answered_at = ?4 WHERE id = ?1",
+                params![id, answer.trim(), actor.name, actor.at_text()],
+            )?;
+            trail::record_rows(tx, actor, "review_note.answered", serde_json::json!({ "note": id }), &[("review_note", id)])?;
+            Ok(())
+        })?;
+        self.review_note(id)
+    }
+
+    pub fn clear_review_note(&mut self, id: i64, actor: &Actor) -> Result<ReviewNote> {
+        let note = self.review_note(id)?;
+        if note.status == NoteStatus::Cleared {
+            return Err(Error::invalid(format!("review note {id} is already cleared")));
+        }
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE review_note SET status = 'cleared', cleared_by = ?2, cleared_at = ?3 WHERE id = ?1",
+                params![id, actor.name, actor.at_text()],
+            )?;
+            trail::record_rows(
+                tx,
+                actor,
+                "review_note.cleared",
+                serde_json::json!({ "note": id }),
+                &[("review_note", id)],
+            )?;
+            Ok(())
+        })?;
+        self.review_note(id)
+    }
+
+    pub fn review_note(&self, id: i64) -> Result<ReviewNote> {
+        self.review_notes(None)?
+            .into_iter()
+            .find(|n| n.id == id)
+            .ok_or_else(|| Error::invalid(format!("no review note {id} in this engagement")))
+    }
+
+    /// Review notes of one control, or of all, oldest first.
+    pub fn review_notes(&self, control: Option<&str>) -> Result<Vec<ReviewNote>> {
+        let filter = match control {
+            Some(c) => Some(control_id(self.conn(), c)?.ok_or_else(|| no_control(c))?),
+            None => None,
+        };
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT n.id, c.code, n.text, n.status, n.raised_by, n.raised_at, n.answer, n.answered_by, n.answered_at, n.cleared_by, n.cleared_at
+             FROM review_note n JOIN control c ON c.id = n.control_id WHERE ?1 IS NULL OR n.control_id = ?1 ORDER BY n.id",
+        )?;
+        let rows = stmt.query_map([filter], |r| {
+            let status: String = r.get(3)?;
+            Ok(ReviewNote {
+                id: r.get(0)?,
+                control: r.get(1)?,
+                text: r.get(2)?,
+                status: match status.as_str() {
+                    "answered" => NoteStatus::Answered,
+                    "cleared" => NoteStatus::Cleared,
+                    _ => NoteStatus::Open,
+                },
+                raised_by: r.get(4)?,
+                raised_at: r.get(5)?,
+                answer: r.get(6)?,
+                answered_by: r.get(7)?,
+                answered_at: r.get(8)?,
+                cleared_by: r.get(9)?,
+                cleared_at: r.get(10)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Everything a workpaper shows, for one control or all of them.
+    pub fn workpaper(&self, control: Option<&str>, actor: &Actor) -> Result<Workpaper> {
+        let controls: Vec<Control> = match control {
+            Some(c) => vec![self.control(c)?],
+            None => self.controls()?,
+        };
+        let mut out = Vec::with_capacity(controls.len());
+        for c in controls {
+            let code = c.code.clone();
+            let history = self.sample_history(&code)?;
+            out.push(ControlWorkpaper {
+                population: self.current_population(&code)?,
+                sample: self.sample(&code)?,
+                replaced_draws: history
+                    .into_iter()
+                    .filter(|s| s.replaced_at.is_some())
+                    .map(|s| Sample { items: vec![], ..s })
+                    .collect(),
+                results: self.results(&code)?,
+                exceptions: self.exceptions(&code)?,
+                evaluation: self.evaluation(&code)?,
+                conclusion: self.conclusion(&code)?,
+                evidence: self.evidence(Some(&code))?,
+                signoffs: self.signoffs(&code)?,
+                review_notes: self.review_notes(Some(&code))?,
+                control: c,
+            });
+        }
+        let codes: Vec<&str> = out.iter().map(|c| c.control.code.as_str()).collect();
+        let interviews = self
+            .interviews()?
+            .into_iter()
+            .filter(|i| control.is_none() || i.controls.iter().any(|c| codes.contains(&c.as_str())))
+            .collect();
+        let (trail_events, trail_head) = self.trail_head()?.unwrap_or((0, trail::GENESIS.to_string()));
+        Ok(Workpaper {
+            engagement: self.info()?,
+            tickmark_version: crate::VERSION.to_string(),
+            exported_at: actor.at_text(),
+            exported_by: actor.name.clone(),
+            trail_events,
+            trail_head,
+            controls: out,
+            interviews,
+        })
+    }
+
+    /// The control's id and current sample, or a message saying what comes first.
+    fn current_sample_of(&self, control: &str) -> Result<(i64, Sample)> {
+        let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        let sample = self
+            .sample(control)?
+            .ok_or_else(|| Error::invalid(format!("control {control} has no sample yet; draw one first")))?;
+        Ok((cid, sample))
+    }
+}
+
+fn attribute_id(conn: &Connection, control_id: i64, label: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM attribute WHERE control_id = ?1 AND upper(label) = upper(?2)",
+            params![control_id, label.trim()],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+fn validate_interview(conn: &Connection, input: &InterviewInput) -> Result<()> {
+    if input.interviewee.trim().is_empty() {
+        return Err(Error::invalid("the interview needs the interviewee's name"));
+    }
+    if input.notes.trim().is_empty() {
+        return Err(Error::invalid("the interview has no notes"));
+    }
+    for c in &input.controls {
+        control_id(conn, c)?.ok_or_else(|| no_control(c))?;
+    }
+    Ok(())
+}
+
+/// Clears the control's active sign-offs because something they cover changed; the trail
+/// records each cleared sign-off with the reason.
+pub(crate) fn clear_signoffs(tx: &Transaction<'_>, control_id: i64, actor: &Actor, why: &str) -> Result<()> {
+    let ids: Vec<i64> = {
+        let mut stmt =
+            tx.prepare_cached("SELECT id FROM signoff WHERE control_id = ?1 AND cleared_at IS NULL ORDER BY id")?;
+        stmt.query_map([control_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+    };
+    for id in ids {
+        tx.execute(
+            "UPDATE signoff SET cleared_at = ?2, cleared_reason = ?3 WHERE id = ?1",
+            params![id, actor.at_text(), why],
+        )?;
+        trail::record_rows(
+            tx,
+            actor,
+            "signoff.cleared",
+            serde_json::json!({ "signoff": id, "reason": why }),
+            &[("signoff", id)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `bytes` to `out` through a temporary file in the same folder, renamed into place.
+pub(crate) fn write_atomically(out: &Path, force: bool, bytes: &[u8]) -> Result<()> {
+    let io = |source: std::io::Error| Error::Io { path: out.to_path_buf(), source };
+    if out.exists() && !force {
+        return Err(Error::AlreadyExists { path: out.to_path_buf() });
+    }
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::invalid(format!("{}: the folder does not exist", dir.display())));
+    }
+    let tmp =
+        dir.join(format!(".{}.tickmark-partial", out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, out)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(e));
+    }
+    Ok(())
+}

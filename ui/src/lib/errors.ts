@@ -1,0 +1,42 @@
+// Plain headlines for the error codes the UI acts on; the engine's message (which names the
+// file, line and column) is shown beneath as written.
+
+import type { CommandError } from "./bindings/CommandError";
+
+const TITLES: Record<string, string> = {
+  locked: "This engagement is open in another Tickmark",
+  newer_schema: "This engagement needs a newer Tickmark",
+  not_engagement: "That file is not a Tickmark engagement",
+  no_such_file: "The file is not there any more",
+  already_exists: "A file with that name already exists",
+  import: "The file could not be imported",
+  invalid: "Please check what was entered",
+  io: "The file could not be read or written",
+  storage: "The engagement file could not be read or written",
+  cancelled: "Import cancelled",
+  no_engagement: "No engagement is open",
+  sampling: "Sampling could not be completed",
+  internal: "Something went wrong inside Tickmark",
+};
+
+export function errorTitle(e: CommandError): string {
+  return TITLES[e.code] ?? "Something went wrong";
+}
+
+/** What the auditor can do about it, where there is something to do. */
+export function errorHint(e: CommandError): string | null {
+  switch (e.code) {
+    case "locked":
+      return "Close it in the other window or the command line, then try again.";
+    case "newer_schema":
+      return "It was saved by a later version. Update Tickmark to open it; the file has not been changed.";
+    case "cancelled":
+      return "Nothing was imported; the engagement is as it was.";
+    case "import":
+      return "Nothing was imported. Correct the file or the column mapping and import again.";
+    case "no_such_file":
+      return "It may have been moved or renamed. Open it from its new place.";
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,88 @@
+// Where the auditor is: the screen, the control in the workspace, its tab. One store, so the
+// header, the shortcuts and the screens agree, and Escape goes back the way the auditor came.
+
+import type { EngagementJson } from "./bindings/EngagementJson";
+import type { StartJson } from "./bindings/StartJson";
+
+export type Screen = "engagements" | "controls" | "workspace" | "trail";
+export type WorkspaceTab = "population" | "sampling" | "testing" | "conclusion";
+export type PopulationView = "report" | "items";
+
+export interface Place {
+  screen: Screen;
+  control: string | null;
+  tab: WorkspaceTab;
+  view: PopulationView;
+}
+
+const HOME: Place = { screen: "engagements", control: null, tab: "population", view: "report" };
+
+/** The first place to show after start-up: the screen asked for on the command line, if it can be shown. */
+export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "control">): Place {
+  if (!start.engagement) return HOME;
+  const control = start.control ?? null;
+  switch (start.screen) {
+    case "engagements":
+      return HOME;
+    case "trail":
+      return { ...HOME, screen: "trail" };
+    case "population":
+    case "grid":
+      if (control) {
+        return { screen: "workspace", control, tab: "population", view: start.screen === "grid" ? "items" : "report" };
+      }
+      return { ...HOME, screen: "controls" };
+    default:
+      return { ...HOME, screen: "controls", control };
+  }
+}
+
+export class Nav {
+  engagement = $state<EngagementJson | null>(null);
+  place = $state<Place>({ ...HOME });
+  private history: Place[] = [];
+
+  get screen(): Screen {
+    return this.place.screen;
+  }
+
+  /** Goes to `screen`; without an open engagement only the engagements screen can be shown. */
+  go(screen: Screen, control: string | null = this.place.control): void {
+    const next: Place =
+      !this.engagement && screen !== "engagements"
+        ? { ...HOME }
+        : { screen, control, tab: screen === "workspace" ? this.place.tab : "population", view: "report" };
+    if (next.screen === this.place.screen && next.control === this.place.control) return;
+    this.history.push(this.place);
+    if (this.history.length > 50) this.history.shift();
+    this.place = next;
+  }
+
+  openControl(code: string, tab: WorkspaceTab = "population"): void {
+    this.go("workspace", code);
+    if (this.place.screen === "workspace") this.place.tab = tab;
+  }
+
+  setTab(tab: WorkspaceTab): void {
+    this.place.tab = tab;
+  }
+
+  setView(view: PopulationView): void {
+    this.place.view = view;
+  }
+
+  /** Back to where the auditor came from (Escape); false when there is nowhere to go. */
+  back(): boolean {
+    const prev = this.history.pop();
+    if (!prev) return false;
+    this.place = !this.engagement && prev.screen !== "engagements" ? { ...HOME } : prev;
+    return true;
+  }
+
+  /** A new engagement is open (or none is): start again from its controls. */
+  opened(engagement: EngagementJson | null, place?: Place): void {
+    this.engagement = engagement;
+    this.history = [];
+    this.place = place ?? (engagement ? { ...HOME, screen: "controls" } : { ...HOME });
+  }
+}

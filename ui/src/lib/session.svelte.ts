@@ -1,0 +1,31 @@
+// The app-wide state every screen reads: where the auditor is (nav), who they are, the recent
+// list, and whether a long import is running (so shortcuts that would leave it are held).
+
+import type { CommandError } from "./bindings/CommandError";
+import type { RecentJson } from "./bindings/RecentJson";
+import { Nav } from "./nav.svelte";
+
+class Session {
+  user = $state("");
+  version = $state("");
+  recent = $state<RecentJson[]>([]);
+  /** Why the engagement asked for at start-up could not be opened. */
+  startError = $state<CommandError | null>(null);
+  importing = $state(false);
+  /** Bumped when an action elsewhere (a shortcut) asks a screen to do something. */
+  request = $state<{ name: string; at: number } | null>(null);
+
+  /** A file is being dragged over the window. */
+  dragging = $state(false);
+  /** The last files dropped on the window (native paths), for the screen that takes them. */
+  dropped = $state<{ paths: string[]; at: number } | null>(null);
+
+  ask(name: string): void {
+    this.request = { name, at: Date.now() };
+  }
+}
+
+export const nav = new Nav();
+export const session = new Session();
+
+export const isMac = typeof navigator !== "undefined" && /Mac/.test(navigator.platform);
