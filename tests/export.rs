@@ -160,6 +160,8 @@ fn draw(number: u64, seed: &str, replaced: Option<&str>) -> Sample {
         replaced_at: replaced.map(|_| at(3, 9)),
         replaced_by: replaced.map(|_| "Dana Whitfield".into()),
         replaced_reason: replaced.map(String::from),
+        confidence: Some("0.95".into()),
+        tolerable_rate: Some("0.05".into()),
         items: if replaced.is_some() { vec![] } else { (1..=SAMPLE_SIZE).map(item).collect() },
     }
 }
@@ -1012,4 +1014,119 @@ fn a_fifty_control_workpaper_exports_in_every_format() {
     }
     let sample = table(&sheet(&s.path("fifty.xlsx"), "Sample"), "Control");
     assert_eq!(sample.len(), 50 * SAMPLE_SIZE as usize);
+}
+
+/// Reads one of an exported CSV folder's files (BOM stripped) as header-keyed rows.
+fn csv_records(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
+    let text = fs::read_to_string(dir.join(name)).unwrap();
+    let mut reader = ::csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| headers.iter().zip(r.unwrap().iter()).map(|(h, v)| (h.to_string(), v.to_string())).collect())
+        .collect()
+}
+
+/// An engagement file through the real binary: the demo's change tickets, a 12-item sample,
+/// every result, one exception.
+fn tested_engagement(s: &Sandbox) -> PathBuf {
+    s.ok(&["demo", "--out", "acme.tickmark"]);
+    s.ok(&[
+        "sample",
+        "acme.tickmark",
+        "--control",
+        "CC8.1-01",
+        "--size",
+        "12",
+        "--seed",
+        "2026-fieldwork",
+        "--tolerable-rate",
+        "0.05",
+    ]);
+    let attributes: Vec<String> = s
+        .json(&["controls", "list", "acme.tickmark"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["code"] == "CC8.1-01")
+        .unwrap()["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap().to_string())
+        .collect();
+    for item in 1..=12 {
+        for a in &attributes {
+            let outcome: &[&str] = if item == 4 && a == "A" {
+                &["--exception", "=HYPERLINK(\"http://x\",\"approved after deploy\")"]
+            } else {
+                &["--pass"]
+            };
+            let mut args = vec!["result", "acme.tickmark", "--control", "CC8.1-01", "--item"];
+            let item = item.to_string();
+            args.push(&item);
+            args.extend(["--attribute", a.as_str()]);
+            args.extend(outcome);
+            s.ok(&args);
+        }
+    }
+    s.path("acme.tickmark")
+}
+
+#[test]
+fn the_cli_export_of_the_same_engagement_is_byte_identical_and_names_its_format() {
+    let s = Sandbox::new();
+    tested_engagement(&s);
+    s.ok(&["export", "acme.tickmark", "--format", "xlsx", "--out", "one.xlsx"]);
+    s.ok(&["export", "acme.tickmark", "--format", "xlsx", "--out", "two.xlsx"]);
+    assert!(fs::read(s.path("one.xlsx")).unwrap() == fs::read(s.path("two.xlsx")).unwrap());
+    let err = s.fails(&["export", "acme.tickmark", "--format", "xlsx", "--out", "one.xlsx"]);
+    assert!(err.contains("one.xlsx"), "{err}");
+    let err = s.fails(&["export", "acme.tickmark", "--out", "three.xlsx"]);
+    assert!(err.contains("export needs the workpaper's format: --format xlsx, csv or html"), "{err}");
+    let err = s.fails(&["controls", "list", "acme.tickmark", "--format", "csv"]);
+    assert!(err.contains("are for `tickmark export`"), "{err}");
+    assert!(!s.path("three.xlsx").exists());
+}
+
+#[test]
+fn the_exported_sample_is_re_performed_by_select_from_the_source_file_and_the_exported_seed() {
+    let s = Sandbox::new();
+    tested_engagement(&s);
+    s.ok(&["exception", "acme.tickmark", "--control", "CC8.1-01", "--item", "4", "--narrative", "=cmd|' /C calc'!A0"]);
+    s.ok(&["export", "acme.tickmark", "--control", "CC8.1-01", "--format", "csv", "--out", "wp"]);
+    let sampling = csv_records(&s.path("wp"), "sampling.csv");
+    let draw = &sampling[0];
+    assert_eq!(draw["Specification"], "tickmark-sample-v1");
+    let listed: Vec<(String, String)> = csv_records(&s.path("wp"), "sample.csv")
+        .into_iter()
+        .map(|r| (r["Position"].clone(), r["Key"].clone()))
+        .collect();
+    assert_eq!(listed.len(), 12);
+    // The reviewer holds only the client's file (its SHA-256 is in the workpaper) and the seed.
+    let source = s.path("demo-sources/change_tickets.csv");
+    let sel = s.json(&[
+        "select",
+        source.to_str().unwrap(),
+        "--size",
+        &draw["Sample size (n)"],
+        "--seed",
+        &draw["Seed"],
+        "--method",
+        &draw["Method"],
+        "--key",
+        "Issue key",
+    ]);
+    assert_eq!(sel["population"]["sha256"].as_str().unwrap(), draw["Population SHA-256"]);
+    let reperformed: Vec<(String, String)> = sel["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["position"].to_string(), i["key"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(reperformed, listed);
+    // Text that starts like a formula is escaped where it starts a cell.
+    let exceptions = csv_records(&s.path("wp"), "exceptions.csv");
+    assert_eq!(exceptions[0]["Narrative"], "'=cmd|' /C calc'!A0");
+    assert_eq!(exceptions[0]["Key"], listed[3].1);
 }

@@ -31,7 +31,8 @@ use tickmark::{Engagement, Error};
     about = "Offline fieldwork for SOC 2 Type 2 and SOX tests of operating effectiveness"
 )]
 struct Cli {
-    /// Output: human text, or one JSON document on stdout.
+    /// Output: human text, or one JSON document on stdout; for `export`, the workpaper's
+    /// format: xlsx, csv (a folder of files) or html.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
     /// Who is acting (recorded in the audit trail); defaults to $TICKMARK_USER, then $USER.
@@ -45,6 +46,9 @@ struct Cli {
 enum Format {
     Text,
     Json,
+    Xlsx,
+    Csv,
+    Html,
 }
 
 #[derive(Subcommand)]
@@ -101,6 +105,18 @@ enum Command {
     Note(NoteCommand),
     /// Re-perform every stored sample and check the audit trail; non-zero on any difference.
     Verify { engagement: PathBuf },
+    /// Export the findings workpaper: --format xlsx, csv (a folder of CSV files) or html.
+    Export {
+        engagement: PathBuf,
+        /// One control; the whole engagement by default.
+        #[arg(long)]
+        control: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an earlier export at --out.
+        #[arg(long)]
+        force: bool,
+    },
     /// Show a source's columns, first rows and the guessed key, date and amount columns.
     Preview {
         source: PathBuf,
@@ -528,7 +544,8 @@ impl Output {
         let mut stdout = std::io::stdout().lock();
         let _ = match self.format {
             Format::Json => writeln!(stdout, "{}", serde_json::to_string_pretty(value).expect("serialisable")),
-            Format::Text => write!(stdout, "{}", text()),
+            // A workpaper format (export only) reports the export in words.
+            Format::Text | Format::Xlsx | Format::Csv | Format::Html => write!(stdout, "{}", text()),
         };
     }
 }
@@ -556,6 +573,14 @@ fn now() -> DateTime<Utc> {
 
 fn run(cli: Cli, out: &Output) -> Result<(), Error> {
     let by = cli.by.as_deref();
+    let file_format = matches!(cli.format, Format::Xlsx | Format::Csv | Format::Html);
+    if file_format != matches!(cli.command, Command::Export { .. }) {
+        return Err(Error::Invalid(if file_format {
+            "--format xlsx, csv and html are for `tickmark export`; other commands print text or json".into()
+        } else {
+            "export needs the workpaper's format: --format xlsx, csv or html".into()
+        }));
+    }
     match cli.command {
         Command::New(a) => {
             let new = NewEngagement {
@@ -860,6 +885,24 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 }
                 return Err(Error::Invalid(format!("verification failed: {}", why.join("; "))));
             }
+        }
+        Command::Export { engagement, control, out: path, force } => {
+            let format = match cli.format {
+                Format::Csv => tickmark::export::Format::Csv,
+                Format::Html => tickmark::export::Format::Html,
+                _ => tickmark::export::Format::Xlsx,
+            };
+            let eng = Engagement::open(&engagement)?;
+            let workpaper = eng.workpaper(control.as_deref(), &actor(by))?;
+            drop(eng);
+            let summary = tickmark::export::export(&workpaper, format, &path, force)?;
+            out.emit(&summary, || {
+                let mut s = format!("Exported {} control(s) to {}\n", workpaper.controls.len(), summary.path.display());
+                for f in &summary.files {
+                    s += &format!("  {:<20} {:>10} bytes  SHA-256 {}\n", f.name, f.bytes, f.sha256);
+                }
+                s
+            });
         }
         Command::Preview { source, sheet, rows } => {
             let p = tickmark::import::preview(&source, sheet.as_deref(), rows)?;
