@@ -53,6 +53,11 @@ bindings:
 screenshots:
 	@bash scripts/screenshots.sh
 
+## make bench: sampling, export and import speed (criterion), and import against sqlite3 .import.
+bench: setup
+	$(CARGO) bench -p tickmark --locked
+	bash benches/import_vs_sqlite.sh
+
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
