@@ -20,6 +20,7 @@ const COMMANDS: &[&str] = &[
     "population_current",
     "population_accept",
     "population_items",
+    "population_find",
     "trail_list",
     "drops_watch",
 ];

@@ -37,6 +37,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             population::population_current,
             population::population_accept,
             population::population_items,
+            population::population_find,
             trail::trail_list,
             drops::drops_watch,
         ])

@@ -136,6 +136,20 @@ fn a_population_is_imported_accepted_and_paged() {
     assert_eq!(page.len(), 3.min(items as usize - 2));
     assert_eq!(page[0]["position"], 3);
 
+    let first_key = h
+        .call("population_items", json!({ "populationId": population["id"], "offset": 0, "limit": 1 }))
+        .unwrap()[0]["key"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let found = h
+        .call(
+            "population_find",
+            json!({ "populationId": population["id"], "query": first_key.to_lowercase(), "limit": 5 }),
+        )
+        .unwrap();
+    assert_eq!(found[0]["position"], 1, "search by key prefix, case ignored");
+
     let trail = h.call("trail_list", json!({})).unwrap();
     assert_eq!(trail["chainBreak"], Value::Null);
     let last = trail["events"].as_array().unwrap().last().unwrap().clone();

@@ -118,3 +118,24 @@ pub async fn population_items(
         })
         .await
 }
+
+/// Items whose key starts with `query` (ASCII case ignored), in position order, at most
+/// `limit`: the grid's search box.
+#[tauri::command]
+pub async fn population_find(
+    state: State<'_, AppState>,
+    population_id: i64,
+    query: String,
+    limit: u64,
+) -> CommandResult<Vec<PopulationItemJson>> {
+    let limit = limit.min(MAX_PAGE);
+    state
+        .with_engagement(move |eng| {
+            Ok(eng
+                .find_population_items(population_id, &query, limit)?
+                .into_iter()
+                .map(PopulationItemJson::from)
+                .collect())
+        })
+        .await
+}

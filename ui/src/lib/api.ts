@@ -79,6 +79,10 @@ export const populationAccept = (control: string) => call<PopulationJson>("popul
 export const populationItems = (populationId: number, offset: number, limit: number) =>
   call<PopulationItemJson[]>("population_items", { populationId, offset, limit });
 
+/** Items whose key starts with `query` (case ignored), in position order: the grid's search. */
+export const populationFind = (populationId: number, query: string, limit: number) =>
+  call<PopulationItemJson[]>("population_find", { populationId, query, limit });
+
 export const trailList = () => call<TrailJson>("trail_list");
 
 /** Hears files dragged onto the window (the native drag-and-drop, with real paths). */
