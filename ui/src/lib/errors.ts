@@ -30,8 +30,6 @@ export function errorHint(e: CommandError): string | null {
       return "Close it in the other window or the command line, then try again.";
     case "newer_schema":
       return "It was saved by a later version. Update Tickmark to open it; the file has not been changed.";
-    case "cancelled":
-      return "Nothing was imported; the engagement is as it was.";
     case "import":
       return "Nothing was imported. Correct the file or the column mapping and import again.";
     case "no_such_file":

@@ -75,6 +75,7 @@ describe("hashes, lines and paths", () => {
     expect(formatLines([3, 5, 9])).toBe("3, 5, 9");
     expect(formatLines([1, 2, 3, 4], 2)).toBe("1, 2 … and 2 more");
     expect(formatLines([1, 2], 20, 1500)).toBe("1, 2 … and 1,498 more");
+    expect(formatLines([1031, 1032])).toBe("1031, 1032");
     expect(formatLines([])).toBe("—");
   });
 

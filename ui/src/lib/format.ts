@@ -78,10 +78,13 @@ export function groupHash(hash: string | null | undefined): string {
   return hash.match(/.{1,8}/g)?.join(" ") ?? hash;
 }
 
-/** `[3, 5, 9]` → `3, 5, 9`; past `limit`, `3, 5 … and 7 more`. */
+/**
+ * `[3, 5, 9]` → `3, 5, 9`; past `limit`, `3, 5 … and 7 more`. Line numbers are not grouped
+ * (a list of `1,031, 1,032` would read as four numbers).
+ */
 export function formatLines(lines: number[], limit = 20, total = lines.length): string {
   if (lines.length === 0) return "—";
-  const shown = lines.slice(0, limit).map(formatCount).join(", ");
+  const shown = lines.slice(0, limit).map(String).join(", ");
   const more = total - Math.min(limit, lines.length);
   return more > 0 ? `${shown} … and ${formatCount(more)} more` : shown;
 }
