@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "app_start",
     "recent_list",
     "recent_forget",
+    "engagement_check",
     "engagement_create",
     "engagement_open",
     "engagement_close",

@@ -24,6 +24,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             engagements::app_start,
             engagements::recent_list,
             engagements::recent_forget,
+            engagements::engagement_check,
             engagements::engagement_create,
             engagements::engagement_open,
             engagements::engagement_close,

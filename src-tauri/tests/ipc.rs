@@ -91,6 +91,30 @@ fn errors_come_back_as_code_and_message() {
 }
 
 #[test]
+fn a_new_engagement_is_checked_before_a_file_is_chosen_and_then_created() {
+    let h = Harness::new();
+    let mut input = json!({
+        "client": "Borealis Payments Ltd", "report": "soc1-type2", "periodStart": "2026-13-01", "periodEnd": "2026-12-31",
+        "criteria": ["CC", "A"], "firm": "Harlow & Reyes LLP", "preparer": "Dana Whitfield", "reviewer": "Marcus Oyelaran"
+    });
+    let err = h.call("engagement_check", json!({ "input": input })).unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("2026-13-01"));
+
+    input["periodStart"] = json!("2026-01-01");
+    h.call("engagement_check", json!({ "input": input })).unwrap();
+    let path = h.dir.path().join("borealis.tickmark");
+    let created = h.call("engagement_create", json!({ "path": path, "input": input })).unwrap();
+    assert_eq!(created["client"], "Borealis Payments Ltd");
+    assert_eq!(created["report"], "soc1-type2");
+    assert_eq!(created["criteria"], json!(["CC", "A"]));
+    assert_eq!(h.call("controls_list", json!({})).unwrap(), json!([]));
+
+    let again = h.call("engagement_create", json!({ "path": path, "input": input })).unwrap_err();
+    assert_eq!(again["code"], "already_exists");
+}
+
+#[test]
 fn an_engagement_the_cli_holds_is_refused_as_locked() {
     let h = Harness::new();
     h.call("app_start", json!({})).unwrap();

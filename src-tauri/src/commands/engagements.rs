@@ -100,6 +100,14 @@ pub async fn recent_forget<R: Runtime>(
     recent::forget(&config, &path).map_err(|e| CommandError::new("io", format!("{}: {e}", config.display())))
 }
 
+/// Checks the new-engagement form as the engine reads it, before the auditor is asked where
+/// to save the file.
+#[tauri::command]
+pub async fn engagement_check(input: NewEngagementJson) -> CommandResult<()> {
+    NewEngagement::try_from(input)?;
+    Ok(())
+}
+
 /// Creates an engagement at `path` (from the native save dialog) and opens it.
 #[tauri::command]
 pub async fn engagement_create<R: Runtime>(

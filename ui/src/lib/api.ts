@@ -47,6 +47,7 @@ export const appStart = () => call<StartJson>("app_start");
 export const recentList = () => call<RecentJson[]>("recent_list");
 export const recentForget = (path: string) => call<RecentJson[]>("recent_forget", { path });
 
+export const engagementCheck = (input: NewEngagementJson) => call<null>("engagement_check", { input });
 export const engagementCreate = (path: string, input: NewEngagementJson) =>
   call<EngagementJson>("engagement_create", { path, input });
 export const engagementOpen = (path: string) => call<EngagementJson>("engagement_open", { path });
