@@ -63,9 +63,10 @@ shot() {
   echo "screenshots: $out/$name.png"
 }
 
-WAIT=10 shot controls --demo --screen controls --control CC8.1-01
+WAIT=10 shot controls --demo --screen controls
 shot engagements --demo --screen engagements
 shot population-report --demo --screen population --control CC8.1-01
 shot population-to-accept --demo --screen population --control CC6.3-01
 shot population-grid --demo --screen grid --control CC8.1-01
+shot sampling-empty-state --demo --screen sampling --control CC6.3-01
 shot audit-trail --demo --screen trail

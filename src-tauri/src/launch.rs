@@ -5,13 +5,13 @@
 //! ```
 //!
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
-//! controls, population, grid, trail) and `--control` choose the first screen, so scripts can
+//! controls, population, grid, sampling, trail) and `--control` choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 5] = ["engagements", "controls", "population", "grid", "trail"];
+pub const SCREENS: [&str; 6] = ["engagements", "controls", "population", "grid", "sampling", "trail"];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Launch {
@@ -68,7 +68,7 @@ mod tests {
 
     #[test]
     fn refuses_an_unknown_screen_or_a_missing_value() {
-        assert!(parse("--screen sampling").unwrap_err().contains("unknown screen"));
+        assert!(parse("--screen testing").unwrap_err().contains("unknown screen"));
         assert!(parse("--control").unwrap_err().contains("needs a value"));
     }
 }

@@ -182,6 +182,21 @@ fn a_population_is_imported_accepted_and_paged() {
 }
 
 #[test]
+fn a_periodic_controls_population_is_generated_from_the_period() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let p = h
+        .call("population_generate", json!({ "control": "CC4.1-01", "frequency": "monthly", "businessDays": true }))
+        .unwrap();
+    assert_eq!(p["origin"], "generated");
+    assert_eq!(p["itemCount"], 12);
+    assert_eq!(p["acceptedAt"], Value::Null, "a new population needs acceptance again");
+    let first = h.call("population_items", json!({ "populationId": p["id"], "offset": 0, "limit": 1 })).unwrap();
+    assert_eq!(first[0]["key"], "2026-01");
+    assert_eq!(first[0]["date"], "2026-01-30", "the last business day of January 2026");
+}
+
+#[test]
 fn a_bad_mapping_is_refused_with_the_engines_words_and_nothing_is_imported() {
     let h = Harness::new();
     h.call("app_start", json!({})).unwrap();

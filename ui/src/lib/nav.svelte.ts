@@ -28,8 +28,10 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return { ...HOME, screen: "trail" };
     case "population":
     case "grid":
+    case "sampling":
       if (control) {
-        return { screen: "workspace", control, tab: "population", view: start.screen === "grid" ? "items" : "report" };
+        const tab = start.screen === "sampling" ? "sampling" : "population";
+        return { screen: "workspace", control, tab, view: start.screen === "grid" ? "items" : "report" };
       }
       return { ...HOME, screen: "controls" };
     default:
