@@ -8,6 +8,10 @@ export const SOURCE_FILTER = { name: "CSV, text or Excel export", extensions: ["
 
 let showing = false;
 
+/** The end-to-end tests' answers to the dialogs, injected by the shell only when TICKMARK_E2E_OPEN
+ *  or TICKMARK_E2E_SAVE is set (src-tauri/src/e2e.rs): WebDriver cannot drive a native dialog. */
+const e2e = (globalThis as { __TICKMARK_E2E__?: { open: string | null; save: string | null } }).__TICKMARK_E2E__;
+
 /** One native dialog at a time: a second shortcut press while one is open does nothing. */
 async function once<T>(show: () => Promise<T>): Promise<T | null> {
   if (showing) return null;
@@ -25,6 +29,7 @@ export async function chooseEngagement(): Promise<string | null> {
 }
 
 export async function chooseNewEngagement(suggested: string): Promise<string | null> {
+  if (e2e?.save) return ensureExtension(e2e.save, "tickmark");
   const p = await once(() =>
     save({ title: "Create engagement file", defaultPath: `${suggested}.tickmark`, filters: [ENGAGEMENT_FILTER] }),
   );
@@ -32,6 +37,7 @@ export async function chooseNewEngagement(suggested: string): Promise<string | n
 }
 
 export async function chooseSource(title: string): Promise<string | null> {
+  if (e2e?.open) return e2e.open;
   const p = await once(() =>
     open({ title, multiple: false, directory: false, filters: [SOURCE_FILTER, { name: "All files", extensions: ["*"] }] }),
   );
