@@ -1,5 +1,5 @@
 # What the README tells a newcomer to type.
-.PHONY: run test bench setup demo lint ui app bindings screenshots test-ui test-rust check-bindings
+.PHONY: run test bench setup demo lint ui app bindings screenshots test-ui test-rust check-bindings package
 
 CARGO ?= cargo
 TICKMARK = target/debug/tickmark
@@ -48,6 +48,12 @@ check-bindings:
 bindings:
 	rm -rf ui/src/lib/bindings
 	$(CARGO) test -p tickmark-app --locked export_bindings
+
+## make package: an installable .deb (Tauri's bundler, the CLI from ui's devDependencies) in
+## target/release/bundle/deb/: the app, its icons, a desktop entry and the .tickmark file type.
+package: ui
+	ui/node_modules/.bin/tauri build --bundles deb --ci --config '{"build":{"beforeBuildCommand":""}}'
+	@ls -1 target/release/bundle/deb/*.deb
 
 ## Screenshots of the main screens, from the real app under Xvfb, into docs/screenshots/.
 screenshots:
