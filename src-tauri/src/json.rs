@@ -694,3 +694,782 @@ pub struct DropJson {
     pub phase: DropPhase,
     pub paths: Vec<String>,
 }
+
+// ---- Fieldwork: sampling, testing, conclusion, interviews, export (issue 6) ----
+
+use tickmark::engagement::fieldwork::{
+    ConclusionKind, Evidence, EvidenceKind, ExceptionInput, ExceptionRecord, Interview, NoteStatus, Outcome,
+    ReviewNote, SignOff, SignOffRole, TestResult,
+};
+use tickmark::engagement::workpaper::ControlEvaluation;
+use tickmark::export::{ExportSummary, Format};
+use tickmark::sampling::{Method, Plan, Risk};
+use tickmark::store::{Sample, SampleCheck};
+
+/// One row of the engagement's frequency table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct FrequencyRowJson {
+    pub frequency: FrequencyKind,
+    #[ts(type = "number")]
+    pub lower: u64,
+    #[ts(type = "number")]
+    pub higher: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum RiskKind {
+    Lower,
+    Higher,
+}
+
+impl From<RiskKind> for Risk {
+    fn from(r: RiskKind) -> Risk {
+        match r {
+            RiskKind::Lower => Risk::Lower,
+            RiskKind::Higher => Risk::Higher,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum DistributionKind {
+    Binomial,
+    Poisson,
+    Hypergeometric,
+}
+
+impl DistributionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            DistributionKind::Binomial => "binomial",
+            DistributionKind::Poisson => "poisson",
+            DistributionKind::Hypergeometric => "hypergeometric",
+        }
+    }
+}
+
+/// A planned sample size, or why there is none (`sampleSize` null, `shortfall` says why).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct PlanJson {
+    #[ts(type = "number | null")]
+    pub sample_size: Option<u64>,
+    #[ts(type = "number")]
+    pub allowed_deviations: u64,
+    pub distribution: Option<String>,
+    pub impractical: bool,
+    /// The sentence for the workpaper; the draw's basis is prefilled with it.
+    pub basis: String,
+    pub shortfall: Option<String>,
+}
+
+impl From<Plan> for PlanJson {
+    fn from(p: Plan) -> PlanJson {
+        PlanJson {
+            shortfall: p.required_size().err().map(|e| e.to_string()),
+            sample_size: p.sample_size,
+            allowed_deviations: p.allowed_deviations,
+            distribution: p.distribution.map(|d| d.name().to_string()),
+            impractical: p.impractical,
+            basis: p.basis,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum MethodKind {
+    Random,
+    Systematic,
+    Stratified,
+}
+
+impl From<Method> for MethodKind {
+    fn from(m: Method) -> MethodKind {
+        match m {
+            Method::Random => MethodKind::Random,
+            Method::Systematic => MethodKind::Systematic,
+            Method::Stratified => MethodKind::Stratified,
+        }
+    }
+}
+
+impl From<MethodKind> for Method {
+    fn from(m: MethodKind) -> Method {
+        match m {
+            MethodKind::Random => Method::Random,
+            MethodKind::Systematic => Method::Systematic,
+            MethodKind::Stratified => Method::Stratified,
+        }
+    }
+}
+
+/// The draw form. Rates are as typed (`0.95`, `95%`); the engine parses them exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct SampleRequestJson {
+    pub method: MethodKind,
+    #[ts(type = "number")]
+    pub size: u64,
+    /// As shown and possibly edited; kept exactly as typed (no trimming).
+    pub seed: String,
+    /// `quarter`, `month` or `column:NAME`, with method stratified only.
+    pub strata: Option<String>,
+    pub basis: String,
+    /// Needed to draw again when the control already has a sample.
+    pub replace_reason: Option<String>,
+    pub confidence: String,
+    pub tolerable_rate: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct SampleItemJson {
+    #[ts(type = "number")]
+    pub ordinal: u64,
+    #[ts(type = "number")]
+    pub position: u64,
+    #[ts(type = "number")]
+    pub source_row: u64,
+    pub key: String,
+    pub date: Option<String>,
+    pub stratum: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StratumJson {
+    pub label: String,
+    #[ts(type = "number")]
+    pub size: u64,
+    #[ts(type = "number")]
+    pub selected: u64,
+}
+
+/// An earlier draw that was replaced: it stays on record and counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ReplacedDrawJson {
+    #[ts(type = "number")]
+    pub draw_number: u64,
+    pub method: MethodKind,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub seed: String,
+    pub drawn_at: String,
+    pub drawn_by: String,
+    pub replaced_at: Option<String>,
+    pub replaced_by: Option<String>,
+    pub replaced_reason: Option<String>,
+}
+
+/// The control's current sample and every draw it replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct SampleJson {
+    pub control: String,
+    #[ts(type = "number")]
+    pub draw_number: u64,
+    /// Every draw for this control so far, replaced ones included.
+    #[ts(type = "number")]
+    pub draws: u64,
+    pub spec: String,
+    pub method: MethodKind,
+    pub seed: String,
+    pub seed_proposed: bool,
+    #[ts(type = "number")]
+    pub population_size: u64,
+    pub population_name: String,
+    pub population_sha256: Option<String>,
+    pub strata_by: Option<String>,
+    pub strata: Vec<StratumJson>,
+    #[ts(type = "number")]
+    pub initial_size: u64,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub basis: String,
+    pub drawn_at: String,
+    pub drawn_by: String,
+    pub confidence: Option<String>,
+    pub tolerable_rate: Option<String>,
+    pub items: Vec<SampleItemJson>,
+    pub replaced: Vec<ReplacedDrawJson>,
+}
+
+impl SampleJson {
+    pub fn new(s: Sample, history: Vec<Sample>) -> SampleJson {
+        SampleJson {
+            control: s.control,
+            draw_number: s.draw_number,
+            draws: s.draws,
+            spec: s.spec,
+            method: s.method.into(),
+            seed: s.seed,
+            seed_proposed: s.seed_proposed,
+            population_size: s.population_size,
+            population_name: s.population_name,
+            population_sha256: s.population_sha256,
+            strata_by: s.strata_by.map(|b| b.to_string()),
+            strata: s
+                .strata
+                .into_iter()
+                .map(|st| StratumJson { label: st.label, size: st.size, selected: st.selected })
+                .collect(),
+            initial_size: s.initial_size,
+            size: s.size,
+            basis: s.basis,
+            drawn_at: s.drawn_at,
+            drawn_by: s.drawn_by,
+            confidence: s.confidence,
+            tolerable_rate: s.tolerable_rate,
+            items: s
+                .items
+                .into_iter()
+                .map(|i| SampleItemJson {
+                    ordinal: i.ordinal,
+                    position: i.position,
+                    source_row: i.source_row,
+                    key: i.key,
+                    date: i.date.map(|d| d.to_string()),
+                    stratum: i.stratum,
+                })
+                .collect(),
+            replaced: history
+                .into_iter()
+                .filter(|h| h.replaced_at.is_some())
+                .map(|h| ReplacedDrawJson {
+                    draw_number: h.draw_number,
+                    method: h.method.into(),
+                    size: h.size,
+                    seed: h.seed,
+                    drawn_at: h.drawn_at,
+                    drawn_by: h.drawn_by,
+                    replaced_at: h.replaced_at,
+                    replaced_by: h.replaced_by,
+                    replaced_reason: h.replaced_reason,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The outcome of re-performing one stored draw.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct SampleCheckJson {
+    #[ts(type = "number")]
+    pub draw_number: u64,
+    pub method: MethodKind,
+    #[ts(type = "number")]
+    pub size: u64,
+    pub matches: bool,
+    pub differences: Vec<String>,
+}
+
+impl From<SampleCheck> for SampleCheckJson {
+    fn from(c: SampleCheck) -> SampleCheckJson {
+        SampleCheckJson {
+            draw_number: c.draw_number,
+            method: c.method.into(),
+            size: c.size,
+            matches: c.matches,
+            differences: c.differences,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum OutcomeKind {
+    Pass,
+    Exception,
+    Na,
+}
+
+impl From<Outcome> for OutcomeKind {
+    fn from(o: Outcome) -> OutcomeKind {
+        match o {
+            Outcome::Pass => OutcomeKind::Pass,
+            Outcome::Exception => OutcomeKind::Exception,
+            Outcome::NotApplicable => OutcomeKind::Na,
+        }
+    }
+}
+
+impl From<OutcomeKind> for Outcome {
+    fn from(o: OutcomeKind) -> Outcome {
+        match o {
+            OutcomeKind::Pass => Outcome::Pass,
+            OutcomeKind::Exception => Outcome::Exception,
+            OutcomeKind::Na => Outcome::NotApplicable,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ResultJson {
+    #[ts(type = "number")]
+    pub ordinal: u64,
+    pub attribute: String,
+    pub outcome: OutcomeKind,
+    pub comment: String,
+    pub tested_by: String,
+    pub tested_at: String,
+}
+
+impl From<TestResult> for ResultJson {
+    fn from(r: TestResult) -> ResultJson {
+        ResultJson {
+            ordinal: r.ordinal,
+            attribute: r.attribute,
+            outcome: r.outcome.into(),
+            comment: r.comment,
+            tested_by: r.tested_by,
+            tested_at: r.tested_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ExceptionInputJson {
+    pub narrative: String,
+    pub cause: String,
+    /// Null until the auditor has judged it.
+    pub isolated: Option<bool>,
+    pub management_response: String,
+}
+
+impl From<ExceptionInputJson> for ExceptionInput {
+    fn from(e: ExceptionInputJson) -> ExceptionInput {
+        ExceptionInput {
+            narrative: e.narrative,
+            cause: e.cause,
+            isolated: e.isolated,
+            management_response: e.management_response,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ExceptionJson {
+    #[ts(type = "number")]
+    pub ordinal: u64,
+    pub key: String,
+    pub narrative: String,
+    pub cause: String,
+    pub isolated: Option<bool>,
+    pub management_response: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+impl From<ExceptionRecord> for ExceptionJson {
+    fn from(e: ExceptionRecord) -> ExceptionJson {
+        ExceptionJson {
+            ordinal: e.ordinal,
+            key: e.key,
+            narrative: e.narrative,
+            cause: e.cause,
+            isolated: e.isolated,
+            management_response: e.management_response,
+            recorded_by: e.recorded_by,
+            recorded_at: e.recorded_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct EvidenceJson {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub control: String,
+    /// The sample item it supports; null for evidence of the control as a whole.
+    #[ts(type = "number | null")]
+    pub ordinal: Option<u64>,
+    /// `file` (stored in the engagement) or `reference`.
+    pub kind: String,
+    pub name: String,
+    #[ts(type = "number | null")]
+    pub size: Option<u64>,
+    pub sha256: Option<String>,
+    pub added_by: String,
+    pub added_at: String,
+}
+
+impl From<Evidence> for EvidenceJson {
+    fn from(e: Evidence) -> EvidenceJson {
+        EvidenceJson {
+            id: e.id,
+            control: e.control,
+            ordinal: e.ordinal,
+            kind: if e.kind == EvidenceKind::File { "file" } else { "reference" }.to_string(),
+            name: e.name,
+            size: e.size,
+            sha256: e.sha256,
+            added_by: e.added_by,
+            added_at: e.added_at,
+        }
+    }
+}
+
+/// Everything recorded while testing a control's current sample.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct TestingJson {
+    pub results: Vec<ResultJson>,
+    pub exceptions: Vec<ExceptionJson>,
+    pub evidence: Vec<EvidenceJson>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum ConclusionKindJson {
+    NoExceptionsNoted,
+    ExceptionsNoted,
+    NotEffective,
+}
+
+impl From<ConclusionKind> for ConclusionKindJson {
+    fn from(c: ConclusionKind) -> ConclusionKindJson {
+        match c {
+            ConclusionKind::NoExceptionsNoted => ConclusionKindJson::NoExceptionsNoted,
+            ConclusionKind::ExceptionsNoted => ConclusionKindJson::ExceptionsNoted,
+            ConclusionKind::NotEffective => ConclusionKindJson::NotEffective,
+        }
+    }
+}
+
+impl From<ConclusionKindJson> for ConclusionKind {
+    fn from(c: ConclusionKindJson) -> ConclusionKind {
+        match c {
+            ConclusionKindJson::NoExceptionsNoted => ConclusionKind::NoExceptionsNoted,
+            ConclusionKindJson::ExceptionsNoted => ConclusionKind::ExceptionsNoted,
+            ConclusionKindJson::NotEffective => ConclusionKind::NotEffective,
+        }
+    }
+}
+
+/// What the tested sample says: "k of n", the deviation rate and the upper deviation limit
+/// against the tolerable rate, and the conclusion it proposes.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct EvaluationJson {
+    #[ts(type = "number")]
+    pub sample_size: u64,
+    #[ts(type = "number")]
+    pub tested_items: u64,
+    #[ts(type = "number")]
+    pub untested_items: u64,
+    #[ts(type = "number")]
+    pub deviations: u64,
+    pub deviation_rate: f64,
+    /// Rounded up to 0.1%, as the AICPA tables print it: `4.6%`.
+    pub upper_deviation_limit: String,
+    pub confidence: String,
+    pub tolerable_rate: Option<String>,
+    pub exceeds_tolerable: Option<bool>,
+    pub proposed: ConclusionKindJson,
+}
+
+impl From<ControlEvaluation> for EvaluationJson {
+    fn from(e: ControlEvaluation) -> EvaluationJson {
+        EvaluationJson {
+            sample_size: e.evaluation.sample_size,
+            tested_items: e.tested_items,
+            untested_items: e.untested_items,
+            deviations: e.deviations,
+            deviation_rate: e.evaluation.deviation_rate,
+            upper_deviation_limit: e.evaluation.upper_deviation_limit_display.to_string(),
+            confidence: e.confidence,
+            tolerable_rate: e.tolerable_rate,
+            exceeds_tolerable: e.evaluation.exceeds_tolerable,
+            proposed: e.proposed.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ConclusionJson {
+    pub proposed: ConclusionKindJson,
+    pub concluded: ConclusionKindJson,
+    pub override_reason: Option<String>,
+    pub concluded_by: String,
+    pub concluded_at: String,
+}
+
+impl From<tickmark::engagement::fieldwork::Conclusion> for ConclusionJson {
+    fn from(c: tickmark::engagement::fieldwork::Conclusion) -> ConclusionJson {
+        ConclusionJson {
+            proposed: c.proposed.into(),
+            concluded: c.concluded.into(),
+            override_reason: c.override_reason,
+            concluded_by: c.concluded_by,
+            concluded_at: c.concluded_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum SignOffRoleKind {
+    Preparer,
+    Reviewer,
+}
+
+impl From<SignOffRoleKind> for SignOffRole {
+    fn from(r: SignOffRoleKind) -> SignOffRole {
+        match r {
+            SignOffRoleKind::Preparer => SignOffRole::Preparer,
+            SignOffRoleKind::Reviewer => SignOffRole::Reviewer,
+        }
+    }
+}
+
+impl From<SignOffRole> for SignOffRoleKind {
+    fn from(r: SignOffRole) -> SignOffRoleKind {
+        match r {
+            SignOffRole::Preparer => SignOffRoleKind::Preparer,
+            SignOffRole::Reviewer => SignOffRoleKind::Reviewer,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct SignOffJson {
+    pub role: SignOffRoleKind,
+    pub signer: String,
+    pub signed_at: String,
+    /// Set when a later change to what it covers cleared it.
+    pub cleared_at: Option<String>,
+    pub cleared_reason: Option<String>,
+}
+
+impl From<SignOff> for SignOffJson {
+    fn from(s: SignOff) -> SignOffJson {
+        SignOffJson {
+            role: s.role.into(),
+            signer: s.signer,
+            signed_at: s.signed_at,
+            cleared_at: s.cleared_at,
+            cleared_reason: s.cleared_reason,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum NoteStatusKind {
+    Open,
+    Answered,
+    Cleared,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ReviewNoteJson {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub text: String,
+    pub status: NoteStatusKind,
+    pub raised_by: String,
+    pub raised_at: String,
+    pub answer: Option<String>,
+    pub answered_by: Option<String>,
+    pub answered_at: Option<String>,
+    pub cleared_by: Option<String>,
+    pub cleared_at: Option<String>,
+}
+
+impl From<ReviewNote> for ReviewNoteJson {
+    fn from(n: ReviewNote) -> ReviewNoteJson {
+        ReviewNoteJson {
+            id: n.id,
+            text: n.text,
+            status: match n.status {
+                NoteStatus::Open => NoteStatusKind::Open,
+                NoteStatus::Answered => NoteStatusKind::Answered,
+                NoteStatus::Cleared => NoteStatusKind::Cleared,
+            },
+            raised_by: n.raised_by,
+            raised_at: n.raised_at,
+            answer: n.answer,
+            answered_by: n.answered_by,
+            answered_at: n.answered_at,
+            cleared_by: n.cleared_by,
+            cleared_at: n.cleared_at,
+        }
+    }
+}
+
+/// The conclusion tab: evaluation (none without a sample), conclusion, sign-offs, notes.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ConclusionViewJson {
+    pub evaluation: Option<EvaluationJson>,
+    pub conclusion: Option<ConclusionJson>,
+    /// Every sign-off, cleared ones included, oldest first.
+    pub signoffs: Vec<SignOffJson>,
+    pub notes: Vec<ReviewNoteJson>,
+}
+
+/// The interview form. `heldOn` is an ISO date.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct InterviewInputJson {
+    pub held_on: String,
+    pub interviewee: String,
+    pub role: String,
+    pub attendees: Vec<String>,
+    pub topics: String,
+    pub notes: String,
+    pub controls: Vec<String>,
+}
+
+impl TryFrom<InterviewInputJson> for tickmark::engagement::fieldwork::InterviewInput {
+    type Error = CommandError;
+
+    fn try_from(i: InterviewInputJson) -> Result<Self, CommandError> {
+        let held_on = chrono::NaiveDate::parse_from_str(i.held_on.trim(), "%Y-%m-%d").map_err(|_| {
+            CommandError::new("invalid", format!("the interview date {:?} is not a date such as 2026-03-14", i.held_on))
+        })?;
+        Ok(tickmark::engagement::fieldwork::InterviewInput {
+            held_on,
+            interviewee: i.interviewee,
+            role: i.role,
+            attendees: i.attendees.into_iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect(),
+            topics: i.topics,
+            notes: i.notes,
+            controls: i.controls,
+        })
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct InterviewJson {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub held_on: String,
+    pub interviewee: String,
+    pub role: String,
+    pub attendees: Vec<String>,
+    pub topics: String,
+    pub notes: String,
+    pub controls: Vec<String>,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+impl From<Interview> for InterviewJson {
+    fn from(i: Interview) -> InterviewJson {
+        InterviewJson {
+            id: i.id,
+            held_on: i.held_on.to_string(),
+            interviewee: i.interviewee,
+            role: i.role,
+            attendees: i.attendees,
+            topics: i.topics,
+            notes: i.notes,
+            controls: i.controls,
+            recorded_by: i.recorded_by,
+            recorded_at: i.recorded_at,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum ExportFormatKind {
+    Xlsx,
+    /// A folder of CSV files.
+    Csv,
+    Html,
+}
+
+impl From<ExportFormatKind> for Format {
+    fn from(f: ExportFormatKind) -> Format {
+        match f {
+            ExportFormatKind::Xlsx => Format::Xlsx,
+            ExportFormatKind::Csv => Format::Csv,
+            ExportFormatKind::Html => Format::Html,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ExportedFileJson {
+    pub name: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// What an export wrote: the file, or each file of the CSV folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ExportJson {
+    pub path: String,
+    pub format: ExportFormatKind,
+    #[ts(type = "number")]
+    pub controls: u64,
+    pub files: Vec<ExportedFileJson>,
+}
+
+impl ExportJson {
+    pub fn new(s: ExportSummary, controls: usize) -> ExportJson {
+        ExportJson {
+            path: s.path.display().to_string(),
+            format: match s.format {
+                Format::Xlsx => ExportFormatKind::Xlsx,
+                Format::Csv => ExportFormatKind::Csv,
+                Format::Html => ExportFormatKind::Html,
+            },
+            controls: controls as u64,
+            files: s
+                .files
+                .into_iter()
+                .map(|f| ExportedFileJson { name: f.name, bytes: f.bytes, sha256: f.sha256 })
+                .collect(),
+        }
+    }
+}

@@ -5,13 +5,15 @@
 //! ```
 //!
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
-//! controls, population, grid, sampling, trail) and `--control` choose the first screen, so scripts can
+//! controls, population, grid, sampling, testing, conclusion, interviews, trail) and `--control`
+//! choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 6] = ["engagements", "controls", "population", "grid", "sampling", "trail"];
+pub const SCREENS: [&str; 9] =
+    ["engagements", "controls", "population", "grid", "sampling", "testing", "conclusion", "interviews", "trail"];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Launch {
@@ -68,7 +70,7 @@ mod tests {
 
     #[test]
     fn refuses_an_unknown_screen_or_a_missing_value() {
-        assert!(parse("--screen testing").unwrap_err().contains("unknown screen"));
+        assert!(parse("--screen nowhere").unwrap_err().contains("unknown screen"));
         assert!(parse("--control").unwrap_err().contains("needs a value"));
     }
 }

@@ -27,6 +27,8 @@ pub struct AppState {
     pub cancel_import: Arc<AtomicBool>,
     pub drops: Mutex<Option<Channel<DropJson>>>,
     pub launch: Launch,
+    /// The last seed `seed_propose` handed out: a draw with exactly it was proposed by Tickmark.
+    pub proposed_seed: Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             cancel_import: Arc::new(AtomicBool::new(false)),
             drops: Mutex::new(None),
             launch,
+            proposed_seed: Mutex::new(None),
         }
     }
 

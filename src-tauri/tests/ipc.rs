@@ -213,3 +213,82 @@ fn a_bad_mapping_is_refused_with_the_engines_words_and_nothing_is_imported() {
     assert!(err["message"].as_str().unwrap().contains("No such column"), "{err}");
     assert_eq!(h.call("population_current", json!({ "control": "CC6.3-01" })).unwrap(), before);
 }
+
+#[test]
+fn a_sample_is_planned_drawn_tested_and_concluded_through_the_commands() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let plan = h.call("plan_attribute_size", json!({
+        "confidence": "95%", "tolerableRate": "5%", "expectedRate": "0", "distribution": "binomial", "populationSize": null
+    })).unwrap();
+    assert_eq!(plan["sampleSize"], 59, "the AICPA table's 59 at 95% / 5% / 0%");
+    let none = h.call("plan_attribute_size", json!({
+        "confidence": "95%", "tolerableRate": "5%", "expectedRate": "6%", "distribution": "binomial", "populationSize": null
+    })).unwrap();
+    assert_eq!(none["sampleSize"], Value::Null);
+    assert!(none["shortfall"].as_str().unwrap().contains("no sample size exists"));
+
+    let seed = h.call("seed_propose", json!({})).unwrap();
+    assert_eq!(seed.as_str().unwrap().len(), 20);
+    let request = json!({
+        "method": "random", "size": 5, "seed": seed, "strata": null, "basis": "5 items for the test",
+        "replaceReason": null, "confidence": "0.95", "tolerableRate": "0.1"
+    });
+    let sample = h.call("sample_draw", json!({ "control": "CC8.1-01", "request": request })).unwrap();
+    assert_eq!(sample["items"].as_array().unwrap().len(), 5);
+    assert_eq!(sample["seedProposed"], true, "the seed the shell proposed, unchanged");
+    assert_eq!((sample["drawNumber"].clone(), sample["draws"].clone()), (json!(1), json!(1)));
+
+    let again = h.call("sample_draw", json!({ "control": "CC8.1-01", "request": request })).unwrap_err();
+    assert_eq!(again["code"], "invalid", "drawing again needs a reason");
+    let checks = h.call("sample_verify", json!({ "control": "CC8.1-01" })).unwrap();
+    assert_eq!(checks[0]["matches"], true);
+
+    let control = h.call("controls_list", json!({})).unwrap();
+    let attribute =
+        control.as_array().unwrap().iter().find(|c| c["code"] == "CC8.1-01").unwrap()["attributes"][0]["label"].clone();
+    let result = h
+        .call(
+            "result_record",
+            json!({ "control": "CC8.1-01", "ordinal": 1, "attribute": attribute, "outcome": "pass", "comment": "" }),
+        )
+        .unwrap();
+    assert_eq!(result["outcome"], "pass");
+    assert_eq!(result["testedBy"], "Dana Whitfield");
+    let err = h
+        .call(
+            "result_record",
+            json!({ "control": "CC8.1-01", "ordinal": 2, "attribute": attribute, "outcome": "exception", "comment": " " }),
+        )
+        .unwrap_err();
+    assert_eq!(err, json!({ "code": "invalid", "message": "an exception needs a description of what was found" }));
+
+    let testing = h.call("testing_load", json!({ "control": "CC8.1-01" })).unwrap();
+    assert_eq!(testing["results"].as_array().unwrap().len(), 1);
+    let view = h.call("conclusion_load", json!({ "control": "CC8.1-01" })).unwrap();
+    assert_eq!(view["evaluation"]["sampleSize"], 5);
+    assert_eq!(view["evaluation"]["proposed"], "no-exceptions-noted");
+    let early = h.call("sign_off", json!({ "control": "CC8.1-01", "role": "preparer", "signer": "Dana Whitfield" }));
+    assert_eq!(early.unwrap_err()["code"], "invalid", "no conclusion yet");
+}
+
+#[test]
+fn interviews_are_added_and_edited_and_a_bad_date_is_refused() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let mut input = json!({
+        "heldOn": "2026-03-14", "interviewee": "Priya Raman", "role": "Release manager", "attendees": ["Dana Whitfield"],
+        "topics": "Change approvals", "notes": "Walked through the CAB process.", "controls": ["CC8.1-01"]
+    });
+    let added = h.call("interview_add", json!({ "input": input })).unwrap();
+    assert_eq!(added["controls"], json!(["CC8.1-01"]));
+    input["role"] = json!("Head of release management");
+    let edited = h.call("interview_edit", json!({ "id": added["id"], "input": input })).unwrap();
+    assert_eq!(edited["role"], "Head of release management");
+    assert!(h.call("interviews_list", json!({})).unwrap().as_array().unwrap().iter().any(|i| i["id"] == added["id"]));
+
+    input["heldOn"] = json!("14/03/2026");
+    let err = h.call("interview_add", json!({ "input": input })).unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("14/03/2026"));
+}

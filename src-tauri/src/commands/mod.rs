@@ -5,5 +5,9 @@
 pub mod controls;
 pub mod drops;
 pub mod engagements;
+pub mod export;
+pub mod fieldwork;
+pub mod interviews;
 pub mod population;
+pub mod sampling;
 pub mod trail;

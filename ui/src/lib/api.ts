@@ -92,3 +92,78 @@ export function watchDrops(onDrop: (d: DropJson) => void): Promise<null> {
   channel.onmessage = onDrop;
   return call<null>("drops_watch", { onDrop: channel });
 }
+
+// ---- Fieldwork: sampling, testing, conclusion, interviews, export ----
+
+import type { ConclusionJson } from "./bindings/ConclusionJson";
+import type { ConclusionKindJson } from "./bindings/ConclusionKindJson";
+import type { ConclusionViewJson } from "./bindings/ConclusionViewJson";
+import type { DistributionKind } from "./bindings/DistributionKind";
+import type { EvidenceJson } from "./bindings/EvidenceJson";
+import type { ExceptionInputJson } from "./bindings/ExceptionInputJson";
+import type { ExceptionJson } from "./bindings/ExceptionJson";
+import type { ExportFormatKind } from "./bindings/ExportFormatKind";
+import type { ExportJson } from "./bindings/ExportJson";
+import type { FrequencyRowJson } from "./bindings/FrequencyRowJson";
+import type { InterviewInputJson } from "./bindings/InterviewInputJson";
+import type { InterviewJson } from "./bindings/InterviewJson";
+import type { OutcomeKind } from "./bindings/OutcomeKind";
+import type { PlanJson } from "./bindings/PlanJson";
+import type { ResultJson } from "./bindings/ResultJson";
+import type { ReviewNoteJson } from "./bindings/ReviewNoteJson";
+import type { RiskKind } from "./bindings/RiskKind";
+import type { SampleCheckJson } from "./bindings/SampleCheckJson";
+import type { SampleJson } from "./bindings/SampleJson";
+import type { SampleRequestJson } from "./bindings/SampleRequestJson";
+import type { SignOffJson } from "./bindings/SignOffJson";
+import type { SignOffRoleKind } from "./bindings/SignOffRoleKind";
+import type { TestingJson } from "./bindings/TestingJson";
+
+export const frequencyTable = () => call<FrequencyRowJson[]>("frequency_table");
+export const planFrequency = (frequency: FrequencyKind, risk: RiskKind) =>
+  call<PlanJson>("plan_frequency", { frequency, risk });
+export const planAttributeSize = (
+  confidence: string,
+  tolerableRate: string,
+  expectedRate: string,
+  distribution: DistributionKind,
+  populationSize: number | null,
+) => call<PlanJson>("plan_attribute_size", { confidence, tolerableRate, expectedRate, distribution, populationSize });
+export const planTestOfOne = (rationale: string) => call<PlanJson>("plan_test_of_one", { rationale });
+export const seedPropose = () => call<string>("seed_propose");
+export const sampleCurrent = (control: string) => call<SampleJson | null>("sample_current", { control });
+export const sampleDraw = (control: string, request: SampleRequestJson) =>
+  call<SampleJson>("sample_draw", { control, request });
+export const sampleExtend = (control: string, newSize: number) =>
+  call<SampleJson>("sample_extend", { control, newSize });
+export const sampleVerify = (control: string) => call<SampleCheckJson[]>("sample_verify", { control });
+
+export const testingLoad = (control: string) => call<TestingJson>("testing_load", { control });
+export const resultRecord = (control: string, ordinal: number, attribute: string, outcome: OutcomeKind, comment: string) =>
+  call<ResultJson>("result_record", { control, ordinal, attribute, outcome, comment });
+export const exceptionRecord = (control: string, ordinal: number, input: ExceptionInputJson) =>
+  call<ExceptionJson>("exception_record", { control, ordinal, input });
+export const evidenceAddFile = (control: string, ordinal: number | null, path: string) =>
+  call<EvidenceJson>("evidence_add_file", { control, ordinal, path });
+export const evidenceAddReference = (control: string, ordinal: number | null, reference: string) =>
+  call<EvidenceJson>("evidence_add_reference", { control, ordinal, reference });
+export const evidenceExport = (id: number, path: string) => call<string>("evidence_export", { id, path });
+
+export const conclusionLoad = (control: string) => call<ConclusionViewJson>("conclusion_load", { control });
+export const conclude = (control: string, kind: ConclusionKindJson | null, reason: string | null) =>
+  call<ConclusionJson>("conclude", { control, kind, reason });
+export const signOff = (control: string, role: SignOffRoleKind, signer: string) =>
+  call<SignOffJson>("sign_off", { control, role, signer });
+export const reviewNoteAdd = (control: string, text: string, by: string) =>
+  call<ReviewNoteJson>("review_note_add", { control, text, by });
+export const reviewNoteAnswer = (id: number, answer: string, by: string) =>
+  call<ReviewNoteJson>("review_note_answer", { id, answer, by });
+export const reviewNoteClear = (id: number, by: string) => call<ReviewNoteJson>("review_note_clear", { id, by });
+
+export const interviewsList = () => call<InterviewJson[]>("interviews_list");
+export const interviewAdd = (input: InterviewInputJson) => call<InterviewJson>("interview_add", { input });
+export const interviewEdit = (id: number, input: InterviewInputJson) =>
+  call<InterviewJson>("interview_edit", { id, input });
+
+export const workpaperExport = (control: string | null, format: ExportFormatKind, path: string) =>
+  call<ExportJson>("workpaper_export", { control, format, path });
