@@ -43,3 +43,35 @@ export async function chooseSource(title: string): Promise<string | null> {
   );
   return typeof p === "string" ? p : null;
 }
+
+// ---- Fieldwork: evidence files and workpaper exports ----
+
+/** A file to attach as evidence (any type). */
+export async function chooseEvidence(): Promise<string | null> {
+  if (e2e?.open) return e2e.open;
+  const p = await once(() => open({ title: "Attach evidence", multiple: false, directory: false }));
+  return typeof p === "string" ? p : null;
+}
+
+/** Where to write a stored evidence file back out; suggests its own name. */
+export async function chooseEvidenceCopy(name: string): Promise<string | null> {
+  if (e2e?.save) return e2e.save;
+  return once(() => save({ title: "Save a copy of the evidence", defaultPath: name }));
+}
+
+const EXPORT_FILTERS: Record<string, { name: string; extensions: string[] }[]> = {
+  xlsx: [{ name: "Excel workbook", extensions: ["xlsx"] }],
+  html: [{ name: "Web page (printable)", extensions: ["html"] }],
+  csv: [],
+};
+
+/** Where to export a workpaper: a file for xlsx and html, a new folder's name for csv. */
+export async function chooseExportPath(format: "xlsx" | "csv" | "html", suggested: string): Promise<string | null> {
+  if (e2e?.save) return format === "csv" ? e2e.save : ensureExtension(e2e.save, format);
+  const title = format === "csv" ? "Name the folder for the CSV files" : "Export the workpaper";
+  const p = await once(() =>
+    save({ title, defaultPath: format === "csv" ? suggested : `${suggested}.${format}`, filters: EXPORT_FILTERS[format] }),
+  );
+  if (!p) return null;
+  return format === "csv" ? p : ensureExtension(p, format);
+}
