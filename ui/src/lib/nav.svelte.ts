@@ -4,7 +4,7 @@
 import type { EngagementJson } from "./bindings/EngagementJson";
 import type { StartJson } from "./bindings/StartJson";
 
-export type Screen = "engagements" | "controls" | "workspace" | "trail";
+export type Screen = "engagements" | "controls" | "workspace" | "trail" | "interviews";
 export type WorkspaceTab = "population" | "sampling" | "testing" | "conclusion";
 export type PopulationView = "report" | "items";
 
@@ -26,11 +26,18 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return HOME;
     case "trail":
       return { ...HOME, screen: "trail" };
+    case "interviews":
+      return { ...HOME, screen: "interviews" };
     case "population":
     case "grid":
     case "sampling":
+    case "testing":
+    case "conclusion":
       if (control) {
-        const tab = start.screen === "sampling" ? "sampling" : "population";
+        const tab: WorkspaceTab =
+          start.screen === "sampling" || start.screen === "testing" || start.screen === "conclusion"
+            ? start.screen
+            : "population";
         return { screen: "workspace", control, tab, view: start.screen === "grid" ? "items" : "report" };
       }
       return { ...HOME, screen: "controls" };
