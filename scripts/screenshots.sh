@@ -70,3 +70,46 @@ shot population-to-accept --demo --screen population --control CC6.3-01
 shot population-grid --demo --screen grid --control CC8.1-01
 shot sampling-empty-state --demo --screen sampling --control CC6.3-01
 shot audit-trail --demo --screen trail
+
+# fieldwork TICKMARK ENGAGEMENT: a drawn sample on CC8.1-01 with a few results (one exception),
+# and a test of one on CC8.1-02 concluded and signed off by both (an earlier sign-off cleared).
+fieldwork() {
+  local t=$1 e=$2
+  "$t" --by "Dana Whitfield" sample "$e" --control CC8.1-01 --size 25 --seed 48213077915530642187 --tolerable-rate 0.1 \
+    --basis "Event-driven control, 312 changes: 25 items (moderate reliance, no deviation expected)." >/dev/null
+  for i in 1 2 3 4 5 6; do
+    for a in A B C; do
+      if [ "$i" = 4 ] && [ "$a" = B ]; then
+        "$t" --by "Dana Whitfield" result "$e" --control CC8.1-01 --item "$i" --attribute "$a" \
+          --exception "No evidence of testing attached to the ticket; the developer confirmed none was done." >/dev/null
+      else
+        "$t" --by "Dana Whitfield" result "$e" --control CC8.1-01 --item "$i" --attribute "$a" --pass >/dev/null
+      fi
+    done
+  done
+  "$t" --by "Dana Whitfield" result "$e" --control CC8.1-01 --item 7 --attribute A --pass >/dev/null
+  "$t" --by "Dana Whitfield" exception "$e" --control CC8.1-01 --item 4 --cause "Hotfix released outside the normal release train" \
+    --narrative "No evidence of testing before deployment." --isolated yes \
+    --response "Hotfix procedure updated to require a test record." >/dev/null
+  local d=CC8.1-02
+  "$t" --by "Dana Whitfield" sample "$e" --control $d --size 1 --seed 77120398455102376614 \
+    --basis "Test of one for an automated control: pipeline configuration inspected; change management (CC8.1-01) tested." >/dev/null
+  for a in A B C; do "$t" --by "Dana Whitfield" result "$e" --control $d --item 1 --attribute $a --pass >/dev/null; done
+  "$t" --by "Dana Whitfield" conclude "$e" --control $d >/dev/null
+  "$t" --by "Dana Whitfield" signoff "$e" --control $d --as preparer >/dev/null
+  "$t" --by "Dana Whitfield" result "$e" --control $d --item 1 --attribute C --pass --comment "Branch protection settings screenshot PBC-031." >/dev/null
+  "$t" --by "Dana Whitfield" conclude "$e" --control $d >/dev/null
+  "$t" --by "Dana Whitfield" signoff "$e" --control $d --as preparer >/dev/null
+  "$t" --by "Marcus Oyelaran" note add "$e" --control $d --text "Tie the pipeline run to the deployment ID in the workpaper." >/dev/null
+  "$t" --by "Dana Whitfield" note answer "$e" --id 1 --text "Added: run 8841 deployed DEP-2231 (PBC-031)." >/dev/null
+  "$t" --by "Marcus Oyelaran" note clear "$e" --id 1 >/dev/null
+  "$t" --by "Marcus Oyelaran" signoff "$e" --control $d --as reviewer >/dev/null
+}
+
+# The fieldwork screens need fieldwork: recorded through the command line on the same demo.
+TICKMARK=${TICKMARK:-target/debug/tickmark}
+[ -x "$TICKMARK" ] || cargo build --bin tickmark --locked
+fieldwork "$TICKMARK" "$data/demo.tickmark"
+shot sampling --demo --screen sampling --control CC8.1-01
+shot testing --demo --screen testing --control CC8.1-01
+shot conclusion --demo --screen conclusion --control CC8.1-02
