@@ -18,8 +18,10 @@ apt_install() {
 }
 
 # A C compiler for the bundled SQLite; pkg-config for -sys crates; WebKitGTK 4.1, librsvg and
-# OpenSSL headers for the Tauri desktop shell (src-tauri).
-for p in build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev; do
+# OpenSSL headers for the Tauri desktop shell (src-tauri); WebKitWebDriver, Xvfb and xauth for
+# the end-to-end tests (make e2e) and the screenshots.
+for p in build-essential pkg-config libwebkit2gtk-4.1-dev librsvg2-dev libssl-dev \
+  webkit2gtk-driver xvfb xauth; do
   if have dpkg-query && pkg_missing "$p"; then need_apt+=("$p"); fi
 done
 if ((${#need_apt[@]})); then apt_install "${need_apt[@]}"; fi
@@ -27,6 +29,13 @@ if ((${#need_apt[@]})); then apt_install "${need_apt[@]}"; fi
 if ! have cargo; then
   echo "setup: Rust is not installed. Install it with rustup (https://rustup.rs), then run this again." >&2
   exit 1
+fi
+
+# tauri-driver, the WebDriver server in front of WebKitWebDriver for the end-to-end tests
+# (about a minute to build; npm has only a third-party fork, @crabnebula/tauri-driver).
+if ! have tauri-driver && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "setup: installing tauri-driver (cargo install)" >&2
+  cargo install tauri-driver --locked --version "^2" --quiet
 fi
 
 # Node.js for the UI build and its tests. Vite 8 needs Node 20.19+ (or 22.12+). Debian 12's own
