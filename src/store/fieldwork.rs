@@ -335,36 +335,24 @@ impl Engagement {
     }
 
     pub fn add_interview(&mut self, input: &InterviewInput, actor: &Actor) -> Result<Interview> {
-        validate_interview(self.conn(), input)?;
-        let id = self.write(|tx| {
-            tx.execute(
-                "INSERT INTO interview (held_on, interviewee, role, attendees, topics, notes, controls, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    input.held_on.to_string(),
-                    input.interviewee.trim(),
-                    input.role.trim(),
-                    serde_json::to_string(&input.attendees).expect("strings"),
-                    input.topics.trim(),
-                    input.notes.trim(),
-                    serde_json::to_string(&input.controls).expect("strings"),
-                    actor.name,
-                    actor.at_text()
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            trail::record_rows(tx, actor, "interview.added", serde_json::json!({ "interview": id }), &[("interview", id)])?;
-            Ok(id)
-        })?;
-        self.interview(id)
+        self.save_interview(None, input, actor)
     }
 
     pub fn edit_interview(&mut self, id: i64, input: &InterviewInput, actor: &Actor) -> Result<Interview> {
         self.interview(id)?;
+        self.save_interview(Some(id), input, actor)
+    }
+
+    /// Inserts (no id) or replaces an interview: one statement, one event.
+    fn save_interview(&mut self, id: Option<i64>, input: &InterviewInput, actor: &Actor) -> Result<Interview> {
         validate_interview(self.conn(), input)?;
-        self.write(|tx| {
+        let id = self.write(|tx| {
             tx.execute(
-                "UPDATE interview SET held_on = ?2, interviewee = ?3, role = ?4, attendees = ?5, topics = ?6, notes = ?7, controls = ?8,
-                    recorded_by = ?9, recorded_at = ?10 WHERE id = ?1",
+                "INSERT INTO interview (id, held_on, interviewee, role, attendees, topics, notes, controls, recorded_by, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET held_on = excluded.held_on, interviewee = excluded.interviewee, role = excluded.role,
+                    attendees = excluded.attendees, topics = excluded.topics, notes = excluded.notes, controls = excluded.controls,
+                    recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
                 params![
                     id,
                     input.held_on.to_string(),
@@ -378,8 +366,12 @@ impl Engagement {
                     actor.at_text()
                 ],
             )?;
-            trail::record_rows(tx, actor, "interview.edited", serde_json::json!({ "interview": id }), &[("interview", id)])?;
-            Ok(())
+            let (id, action) = match id {
+                Some(id) => (id, "interview.edited"),
+                None => (tx.last_insert_rowid(), "interview.added"),
+            };
+            trail::record_rows(tx, actor, action, serde_json::json!({ "interview": id }), &[("interview", id)])?;
+            Ok(id)
         })?;
         self.interview(id)
     }
