@@ -46,8 +46,8 @@ check-bindings:
 	@bash scripts/check-bindings.sh
 
 ## make e2e: the real app driven through WebDriver (tauri-driver + WebKitWebDriver) under its
-## own Xvfb: one demo control walked from import (e2e/tests/walk.rs; for now up to an accepted
-## population, until the sampling to export screens are committed). A failed
+## own Xvfb: one demo control walked from import through sampling, testing with an exception,
+## conclusion, both sign-offs and the xlsx export, which is read back (e2e/tests/walk.rs). A failed
 ## step names itself and leaves a screenshot in target/e2e/.
 ## The app is copied first: a build without the UI inside may replace target/debug/tickmark-app.
 e2e: app

@@ -10,7 +10,7 @@ const CONTROL: &str = "CC6.3-01";
 
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs the built app, tauri-driver, WebKitWebDriver and Xvfb: run `make e2e`"]
-async fn a_demo_control_goes_from_import_to_an_accepted_population() {
+async fn a_demo_control_goes_from_import_through_testing_and_sign_off_to_an_exported_workpaper() {
     let source = workspace().join("fixtures/acme/terminations.csv");
     let out = tempfile::tempdir().unwrap();
     let workpaper = out.path().join("CC6.3-01.xlsx");
@@ -24,7 +24,19 @@ async fn a_demo_control_goes_from_import_to_an_accepted_population() {
     .unwrap();
     let walk = walk(&app, &workpaper).await;
     app.finish(walk).await;
+    // The exported file, read back: five sample items of the control, the exception's text.
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&workpaper).expect("the exported workbook opens");
+    let mut text = |sheet: &str| -> String {
+        let range =
+            calamine::Reader::worksheet_range(&mut book, sheet).unwrap_or_else(|e| panic!("sheet {sheet}: {e}"));
+        range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("|")
+    };
+    let sample = text("Sample");
+    assert_eq!(sample.matches(CONTROL).count(), 5, "{sample}");
+    assert!(text("Results").contains(EXCEPTION));
 }
+
+const EXCEPTION: &str = "Okta account still active 3 days after the last day";
 
 async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
     app.step("the demo engagement opens on its controls", async |app| {
@@ -66,8 +78,62 @@ async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
     })
     .await?;
 
-    // The walk stops here until the sampling, testing, conclusion and export screens are
-    // committed: then draw (fixed seed), test with P/E/N and one exception, conclude, sign off as
-    // preparer and reviewer, export to `workpaper` (TICKMARK_E2E_SAVE) and read it back.
+    app.step("draw a five-item sample with a fixed seed", async |app| {
+        app.click("//*[@role='tab' and contains(normalize-space(), 'Sampling')]").await?;
+        let size = app.find("//*[@data-testid='draw-size']").await?;
+        size.clear().await?;
+        size.send_keys("5").await?;
+        let seed = app.find("//*[@data-testid='draw-seed']").await?;
+        seed.clear().await?;
+        seed.send_keys("e2e-walk").await?;
+        app.click("//*[@data-testid='draw-submit']").await?;
+        app.find("//*[@data-testid='sample-row-5']").await?;
+        app.find("//*[@data-testid='sample-seed' and normalize-space()='e2e-walk']").await?;
+        Ok(())
+    })
+    .await?;
+
+    app.step("test every item from the keyboard: P for a pass, E with its text for one exception", async |app| {
+        app.click("//*[@role='tab' and contains(normalize-space(), 'Testing')]").await?;
+        for ordinal in 1..=5 {
+            for label in ["A", "B", "C"] {
+                let cell = format!("//*[@data-testid='cell-{ordinal}-{label}']");
+                app.click(&cell).await?;
+                if (ordinal, label) == (2, "B") {
+                    app.keys("e").await?;
+                    app.find("//*[@data-testid='panel-ask-text']").await?.send_keys(EXCEPTION).await?;
+                    app.click("//*[@data-testid='panel-ask-save']").await?;
+                    app.find(&format!("{cell}[@data-outcome='exception']")).await?;
+                } else {
+                    app.keys("p").await?;
+                    app.find(&format!("{cell}[@data-outcome='pass']")).await?;
+                }
+            }
+        }
+        Ok(())
+    })
+    .await?;
+
+    app.step("conclude, then sign off as preparer and as reviewer", async |app| {
+        app.click("//*[@role='tab' and contains(normalize-space(), 'Conclusion')]").await?;
+        app.click("//*[@data-testid='conclude-submit']").await?;
+        app.find("//*[@data-testid='conclusion-recorded']").await?;
+        app.click("//*[@data-testid='signoff-preparer-sign']").await?;
+        app.find("//*[@data-testid='signoff-preparer' and contains(., 'Dana Whitfield')]").await?;
+        app.click("//*[@data-testid='signoff-reviewer-sign']").await?;
+        app.find("//*[@data-testid='signoff-reviewer' and contains(., 'Marcus Oyelaran')]").await?;
+        Ok(())
+    })
+    .await?;
+
+    app.step("export the control's workpaper as xlsx", async |app| {
+        app.click("//*[@data-testid='nav-export']").await?;
+        app.click("//*[@data-testid='export-scope-control']").await?;
+        app.click("//*[@data-testid='export-format-xlsx']").await?;
+        app.click("//*[@data-testid='export-run']").await?;
+        app.find("//*[@data-testid='export-result']").await?;
+        Ok(())
+    })
+    .await?;
     Ok(())
 }
