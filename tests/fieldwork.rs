@@ -294,8 +294,23 @@ fn interviews_are_added_edited_and_listed_with_their_controls() {
     assert_eq!(list[0]["held_on"], "2026-10-15");
     assert_eq!(list[0]["notes"], "Corrected date.");
     let acts = actions(&s);
-    assert_eq!(acts.iter().filter(|a| a.starts_with("interview.")).collect::<Vec<_>>(), ["interview.added", "interview.edited"]);
-    let err = s.fails(&["interview", "edit", "eng.tickmark", "--id", "99", "--date", "2026-10-15", "--interviewee", "X", "--notes", "n"]);
+    assert_eq!(
+        acts.iter().filter(|a| a.starts_with("interview.")).collect::<Vec<_>>(),
+        ["interview.added", "interview.edited"]
+    );
+    let err = s.fails(&[
+        "interview",
+        "edit",
+        "eng.tickmark",
+        "--id",
+        "99",
+        "--date",
+        "2026-10-15",
+        "--interviewee",
+        "X",
+        "--notes",
+        "n",
+    ]);
     assert!(err.contains("no interview 99"), "{err}");
     let err = s.fails(&[
         "interview",
