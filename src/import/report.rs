@@ -72,6 +72,46 @@ pub struct ValidationReport {
 }
 
 impl ValidationReport {
+    /// A report before any row is read: every count zero, every listing empty.
+    pub(crate) fn empty(
+        source: SourceInfo,
+        columns: Vec<String>,
+        key_column: String,
+        date_column: Option<String>,
+        amount_column: Option<String>,
+        date_formats_tried: Vec<String>,
+        period: crate::engagement::Period,
+    ) -> ValidationReport {
+        ValidationReport {
+            source,
+            columns,
+            key_column,
+            date_column,
+            amount_column,
+            rows_read: 0,
+            rows_accepted: 0,
+            blank_rows_skipped: 0,
+            blank_rows_lines: vec![],
+            blank_keys: 0,
+            blank_key_lines: vec![],
+            duplicate_key_count: 0,
+            duplicate_keys: vec![],
+            unparseable_date_count: 0,
+            unparseable_dates: vec![],
+            date_formats_tried,
+            date_format_used: None,
+            outside_period_count: 0,
+            outside_period: vec![],
+            period_start: period.start,
+            period_end: period.end,
+            unparseable_amount_count: 0,
+            unparseable_amounts: vec![],
+            amount_total: None,
+            min_date: None,
+            max_date: None,
+        }
+    }
+
     pub(crate) fn amount_total_decimal(total: Option<Decimal>) -> Option<String> {
         total.map(|d| d.normalize().to_string())
     }

@@ -95,8 +95,8 @@ pub fn scan(
     let mut dates = DateReader::new(mapping.date_format.as_deref());
     let mut keys = KeySet::default();
     let mut duplicates: HashMap<String, usize> = HashMap::new();
-    let mut report = ValidationReport {
-        source: SourceInfo {
+    let mut report = ValidationReport::empty(
+        SourceInfo {
             name: file.clone(),
             bytes: 0,
             sha256: String::new(),
@@ -105,32 +105,13 @@ pub fn scan(
             delimiter: table.format().delimiter.clone(),
             sheet: table.format().sheet.clone(),
         },
-        columns: headers.clone(),
-        key_column: headers[key_i].clone(),
-        date_column: date_i.map(|i| headers[i].clone()),
-        amount_column: amount_i.map(|i| headers[i].clone()),
-        rows_read: 0,
-        rows_accepted: 0,
-        blank_rows_skipped: 0,
-        blank_rows_lines: vec![],
-        blank_keys: 0,
-        blank_key_lines: vec![],
-        duplicate_key_count: 0,
-        duplicate_keys: vec![],
-        unparseable_date_count: 0,
-        unparseable_dates: vec![],
-        date_formats_tried: dates.formats().to_vec(),
-        date_format_used: None,
-        outside_period_count: 0,
-        outside_period: vec![],
-        period_start: period.start,
-        period_end: period.end,
-        unparseable_amount_count: 0,
-        unparseable_amounts: vec![],
-        amount_total: None,
-        min_date: None,
-        max_date: None,
-    };
+        headers.clone(),
+        headers[key_i].clone(),
+        date_i.map(|i| headers[i].clone()),
+        amount_i.map(|i| headers[i].clone()),
+        dates.formats().to_vec(),
+        period,
+    );
     let mut total: Option<Decimal> = None;
     let mut non_blank_amounts = 0u64;
     let mut row = Row::default();

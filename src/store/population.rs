@@ -250,42 +250,32 @@ fn load_current(conn: &Connection, control: &str, control_id: i64) -> Result<Opt
 
 fn generated_report(description: &str, occurrences: &[(String, NaiveDate)], period: Period) -> ValidationReport {
     let n = occurrences.len() as u64;
-    ValidationReport {
-        source: import::SourceInfo {
-            name: description.to_string(),
-            bytes: 0,
-            sha256: String::new(),
-            format: "generated".into(),
-            encoding: None,
-            delimiter: None,
-            sheet: None,
-        },
-        columns: vec!["Occurrence".into(), "Date".into()],
-        key_column: "Occurrence".into(),
-        date_column: Some("Date".into()),
-        amount_column: None,
-        rows_read: n,
-        rows_accepted: n,
-        blank_rows_skipped: 0,
-        blank_rows_lines: vec![],
-        blank_keys: 0,
-        blank_key_lines: vec![],
-        duplicate_key_count: 0,
-        duplicate_keys: vec![],
-        unparseable_date_count: 0,
-        unparseable_dates: vec![],
-        date_formats_tried: vec!["%Y-%m-%d".into()],
-        date_format_used: Some("%Y-%m-%d".into()),
-        outside_period_count: 0,
-        outside_period: vec![],
-        period_start: period.start,
-        period_end: period.end,
-        unparseable_amount_count: 0,
-        unparseable_amounts: vec![],
-        amount_total: None,
-        min_date: occurrences.first().map(|o| o.1),
-        max_date: occurrences.last().map(|o| o.1),
-    }
+    let source = import::SourceInfo {
+        name: description.to_string(),
+        bytes: 0,
+        sha256: String::new(),
+        format: "generated".into(),
+        encoding: None,
+        delimiter: None,
+        sheet: None,
+    };
+    let columns = vec!["Occurrence".to_string(), "Date".to_string()];
+    let iso = "%Y-%m-%d".to_string();
+    let mut report = ValidationReport::empty(
+        source,
+        columns,
+        "Occurrence".into(),
+        Some("Date".into()),
+        None,
+        vec![iso.clone()],
+        period,
+    );
+    report.rows_read = n;
+    report.rows_accepted = n;
+    report.date_format_used = Some(iso);
+    report.min_date = occurrences.first().map(|o| o.1);
+    report.max_date = occurrences.last().map(|o| o.1);
+    report
 }
 
 fn is_business_day(d: NaiveDate) -> bool {
