@@ -48,6 +48,7 @@ impl FromStr for StrataBy {
 }
 
 /// What a stratification needs to know of each item, in position order.
+#[derive(Debug, Clone)]
 pub enum StrataValues {
     /// Quarters (or months, with `monthly`) of the review period, by each item's date.
     Dates {
@@ -112,6 +113,86 @@ pub fn extend(method: Method, population: u64, seed: &Seed, already: u64, new_si
         .zip(already + 1..)
         .map(|(position, ordinal)| Selected { ordinal, position, stratum: None })
         .collect())
+}
+
+/// The replacement of a voided item (SAMPLING-SPEC §3): the next item of the same stream.
+/// `listed` is the number of items the sample lists (the replacement takes ordinal
+/// `listed + 1`); for a stratified sample, `stratum` is the voided item's stratum and
+/// `already_in_stratum` the items that stratum has given so far.
+pub fn replacement(
+    method: Method,
+    population: u64,
+    seed: &Seed,
+    listed: u64,
+    stratum: Option<(&str, u64, StrataValues)>,
+) -> Result<Selected> {
+    let ordinal = listed + 1;
+    match (method, stratum) {
+        (Method::Random, _) => {
+            let position = extend_random(population, seed, listed, ordinal)?[0];
+            Ok(Selected { ordinal, position, stratum: None })
+        }
+        (Method::Stratified, Some((label, already, values))) => {
+            let position = stratify(values)?.extend_stratum(label, seed, already, 1)?[0];
+            Ok(Selected { ordinal, position, stratum: Some(label.to_string()) })
+        }
+        (Method::Stratified, None) => Err(Error::invalid("a stratified item's replacement needs its stratum")),
+        (Method::Systematic, _) => Err(Error::invalid(
+            "a systematic sample has no replacement rule (SAMPLING-SPEC §3): to set an item aside, draw the sample again with --replace REASON",
+        )),
+    }
+}
+
+/// What followed the first draw of a sample, in ordinal order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Later {
+    /// An extension item (random samples).
+    Extension,
+    /// The replacement of a voided item, in that item's stratum for a stratified sample.
+    Replacement { stratum: Option<String> },
+}
+
+/// Re-performs a sample: the first `initial` items, then each later item as an extension or a
+/// replacement, exactly as they were drawn.
+pub fn reperform(
+    method: Method,
+    population: u64,
+    seed: &Seed,
+    initial: u64,
+    strata: Option<StrataValues>,
+    later: &[Later],
+) -> Result<Vec<Selected>> {
+    if method != Method::Stratified {
+        if method == Method::Systematic && !later.is_empty() {
+            return Err(Error::invalid(
+                "a systematic sample records items after its first draw, which the spec does not define",
+            ));
+        }
+        // Extensions and replacements of a random sample both continue its one stream.
+        return select(method, population, initial + later.len() as u64, seed, None);
+    }
+    let values = strata.ok_or_else(|| Error::invalid("a stratified sample needs its strata to be re-performed"))?;
+    let stratification = stratify(values)?;
+    let items = stratification.select(initial, seed)?;
+    let mut out = Vec::with_capacity(items.len() + later.len());
+    let mut per_stratum: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for item in &items {
+        let position = stratification
+            .population_position(item)
+            .ok_or_else(|| Error::invalid("a stratified item fell outside its stratum"))?;
+        *per_stratum.entry(item.stratum.clone()).or_default() += 1;
+        out.push(Selected { ordinal: item.ordinal, position, stratum: Some(item.stratum.clone()) });
+    }
+    for step in later {
+        let Later::Replacement { stratum: Some(label) } = step else {
+            return Err(Error::invalid("a stratified sample is only ever added to by replacements within a stratum"));
+        };
+        let already = per_stratum.entry(label.clone()).or_default();
+        let position = stratification.extend_stratum(label, seed, *already, 1)?[0];
+        *already += 1;
+        out.push(Selected { ordinal: out.len() as u64 + 1, position, stratum: Some(label.clone()) });
+    }
+    Ok(out)
 }
 
 fn stratify(values: StrataValues) -> Result<Stratification> {

@@ -7,6 +7,7 @@ pub mod engagement;
 pub mod error;
 pub mod export;
 pub mod import;
+pub mod reperform;
 pub mod sampling;
 pub mod store;
 pub mod trail;

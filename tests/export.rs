@@ -13,6 +13,7 @@ use chrono::NaiveDate;
 use common::Sandbox;
 use sha2::{Digest, Sha256};
 use tickmark::Error;
+use tickmark::engagement::evaluation::{Approach, Proposal, ProposalKind};
 use tickmark::engagement::fieldwork::{
     Conclusion, ConclusionKind, Evidence, EvidenceKind, ExceptionRecord, Interview, NoteStatus, Outcome, ReviewNote,
     SignOff, SignOffRole, TICKMARK_LEGEND, TestResult,
@@ -109,6 +110,8 @@ fn population(control: &str, name: &str, rows: u64) -> PopulationSummary {
         accepted_at: Some(at(2, 10)),
         accepted_by: Some("Dana Whitfield".into()),
         report: report(name, POPULATION_SHA, rows, None),
+        exclusions: vec![],
+        frame_size: rows,
     }
 }
 
@@ -126,12 +129,15 @@ fn item(ordinal: u64) -> SampleItem {
     SampleItem {
         ordinal,
         position: p,
+        row_position: p,
         source_row: p + 1,
         key: key(ordinal),
         date: Some(period().start + chrono::Days::new(p * 364 / POPULATION_SIZE)),
         stratum: None,
         added_at: at(3, 9),
         fields: vec![key(ordinal), "Rotate TLS certificates".into(), "2026-03-04".into(), "J. Ortiz".into()],
+        replaces: None,
+        void: None,
     }
 }
 
@@ -149,7 +155,7 @@ fn draw(number: u64, seed: &str, replaced: Option<&str>) -> Sample {
         population_size: POPULATION_SIZE,
         population_name: "jira-changes-2026.csv".into(),
         population_sha256: Some(POPULATION_SHA.into()),
-        filters: Filters { blank_rows_skipped: 1, blank_row_lines: vec![414] },
+        filters: Filters { blank_rows_skipped: 1, blank_row_lines: vec![414], exclusions: vec![] },
         strata_by: None,
         strata: vec![],
         initial_size: SAMPLE_SIZE,
@@ -162,7 +168,23 @@ fn draw(number: u64, seed: &str, replaced: Option<&str>) -> Sample {
         replaced_reason: replaced.map(String::from),
         confidence: Some("0.95".into()),
         tolerable_rate: Some("0.05".into()),
+        approach: statistical_approach(),
+        warning: None,
+        columns: vec!["Issue key".into(), "Summary".into(), "Created".into(), "Assignee".into()],
         items: if replaced.is_some() { vec![] } else { (1..=SAMPLE_SIZE).map(item).collect() },
+    }
+}
+
+/// 90% confidence, 10% tolerable, none expected: 22 items (AICPA Table A-1 would print 22).
+fn statistical_approach() -> Approach {
+    Approach::Statistical {
+        distribution: "binomial".into(),
+        population_size: None,
+        confidence: "0.90".into(),
+        tolerable_rate: "0.10".into(),
+        expected_rate: "0".into(),
+        planned_size: Some(22),
+        allowed_deviations: 0,
     }
 }
 
@@ -229,16 +251,24 @@ fn change_control() -> ControlWorkpaper {
             exception(EXCEPTION_B, "No evidence that the change was tested before deployment.", None),
         ],
         evaluation: Some(ControlEvaluation {
+            approach: statistical_approach(),
+            listed_items: SAMPLE_SIZE,
+            voided_items: 0,
             tested_items: SAMPLE_SIZE,
             untested_items: 0,
+            all_na_items: vec![],
             deviations: 2,
-            confidence: "0.90".into(),
-            tolerable_rate: Some("0.10".into()),
-            evaluation,
-            proposed: ConclusionKind::NotEffective,
+            deviation_rate: Some(2.0 / SAMPLE_SIZE as f64),
+            statistical: Some(evaluation),
+            strata: vec![],
+            proposal: Some(Proposal {
+                kind: ProposalKind::NotEffective,
+                extend_to: None,
+                reason: "2 deviation(s) in 25 items tested: the upper limit exceeds the tolerable rate.".into(),
+            }),
         }),
         conclusion: Some(Conclusion {
-            proposed: ConclusionKind::NotEffective,
+            proposed: ProposalKind::NotEffective,
             concluded: ConclusionKind::ExceptionsNoted,
             override_reason: Some("Both deviations trace to the March CAB freeze; compensating control CC8.1-02 tested without exception.".into()),
             concluded_by: "Dana Whitfield".into(),
@@ -516,7 +546,7 @@ fn xlsx_numbers_dates_and_rates_are_typed_cells_not_text() {
     assert_eq!(row["k of n"], Data::String("2 of 25".into()));
     assert_eq!(row["Deviation rate"], Data::Float(0.08));
     assert_eq!(row["Tolerable rate"], Data::Float(0.1));
-    let shown = wp.controls[0].evaluation.as_ref().unwrap().evaluation.upper_deviation_limit_display;
+    let shown = wp.controls[0].evaluation.as_ref().unwrap().statistical.as_ref().unwrap().upper_deviation_limit_display;
     assert_eq!(row["Upper deviation limit"], Data::Float(f64::from(shown.0) / 1000.0));
     assert_eq!(row["Exceeds tolerable rate"], Data::String("Yes".into()));
     assert!(row["Concluded at (UTC)"].as_datetime().is_some(), "a time is a date cell");
@@ -602,7 +632,10 @@ fn the_csv_columns_are_the_contract() {
         "Control|Description|Status|Population items|Sample size|Tested items|Deviations|Conclusion|Prepared by|Reviewed by|Open review notes"
     );
     assert_eq!(headers("controls.csv"), "Control|Description|Criteria|Frequency|Nature|Owner|Attributes");
-    assert_eq!(headers("sample.csv"), "Control|Ordinal|Position|Source row|Key|Date|Stratum|Drawn in|Added at (UTC)");
+    assert_eq!(
+        headers("sample.csv"),
+        "Control|Ordinal|Position|Source row|Key|Date|Stratum|Drawn in|Void|Void reason|Voided by|Added at (UTC)|Field: Issue key|Field: Summary|Field: Created|Field: Assignee"
+    );
     assert_eq!(headers("results.csv"), "Control|Ordinal|Key|A|B|C|D|Comments|Tested by|Last tested at (UTC)");
     assert_eq!(headers("legend.csv"), "Tickmark|Meaning");
     assert_eq!(
@@ -664,7 +697,7 @@ fn the_html_page_is_self_contained_printable_and_escaped() {
 fn the_html_page_shows_everything_the_workpaper_holds() {
     let wp = workpaper();
     let page = html(&wp);
-    let evaluation = &wp.controls[0].evaluation.as_ref().unwrap().evaluation;
+    let evaluation = wp.controls[0].evaluation.as_ref().unwrap().statistical.as_ref().unwrap();
     let udl = evaluation.upper_deviation_limit_display.to_string();
     let mut expected: Vec<String> = [
         // Engagement header.

@@ -10,8 +10,18 @@ use common::{Sandbox, assert_unchanged, bytes};
 use serde_json::Value;
 
 /// An engagement whose control C1 (attributes A and B) has an accepted population of `n`
-/// tickets and a random sample of `size` drawn with seed 12345.
+/// tickets and a random sample of `size` drawn with seed 12345, planned statistically (95%,
+/// tolerable 5%).
 fn sampled(n: usize, size: usize) -> Sandbox {
+    sampled_as(n, size, &["--tolerable-rate", "0.05"])
+}
+
+/// The same with a size the auditor judged (non-statistical: no upper limit to reach).
+fn judged(n: usize, size: usize) -> Sandbox {
+    sampled_as(n, size, &["--judgemental", "small population, walkthrough done"])
+}
+
+fn sampled_as(n: usize, size: usize, approach: &[&str]) -> Sandbox {
     let s = Sandbox::new();
     s.engagement();
     let mut csv = String::from("Key,Created\n");
@@ -21,18 +31,11 @@ fn sampled(n: usize, size: usize) -> Sandbox {
     let p = s.write("tickets.csv", csv);
     s.ok(&["import", "eng.tickmark", "--control", "C1", p.to_str().unwrap(), "--key", "Key", "--date", "Created"]);
     s.ok(&["population", "accept", "eng.tickmark", "--control", "C1"]);
-    s.ok(&[
-        "sample",
-        "eng.tickmark",
-        "--control",
-        "C1",
-        "--size",
-        &size.to_string(),
-        "--seed",
-        "12345",
-        "--tolerable-rate",
-        "0.05",
-    ]);
+    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", &size.to_string(), "--seed", "12345"]
+        .iter()
+        .chain(approach)
+        .copied()
+        .collect::<Vec<_>>());
     s
 }
 
@@ -333,7 +336,7 @@ fn interviews_are_added_edited_and_listed_with_their_controls() {
 
 #[test]
 fn the_conclusion_is_proposed_from_the_evaluation_and_an_override_needs_a_reason() {
-    let s = sampled(100, 5);
+    let s = judged(100, 5);
     pass_all(&s, 1..=5);
     let c = s.json(&["conclude", "eng.tickmark", "--control", "C1"]);
     assert_eq!(c["proposed"], "no-exceptions-noted");
@@ -356,7 +359,7 @@ fn the_conclusion_is_proposed_from_the_evaluation_and_an_override_needs_a_reason
 
 #[test]
 fn sign_offs_need_two_people_in_order_and_a_later_change_clears_them_on_the_trail() {
-    let s = sampled(100, 3);
+    let s = judged(100, 3);
     let err = s.fails(&["signoff", "eng.tickmark", "--control", "C1", "--as", "preparer"]);
     assert!(err.contains("no conclusion yet"), "{err}");
     pass_all(&s, 1..=3);

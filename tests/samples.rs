@@ -46,7 +46,18 @@ fn a_random_sample_of_a_1000_row_file_is_the_spec_vector() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 1000);
     accepted(&s, &src);
-    let v = s.json(&["sample", "eng.tickmark", "--control", "C1", "--size", "10", "--seed", "12345"]);
+    let v = s.json(&[
+        "sample",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--judgemental",
+        "spec vector",
+        "--size",
+        "10",
+        "--seed",
+        "12345",
+    ]);
     assert_eq!(positions(&v), RANDOM_1000_10);
     assert_eq!(v["items"][0]["key"], "K0227");
     assert_eq!(v["items"][0]["source_row"], 228, "the header is line 1");
@@ -66,6 +77,8 @@ fn a_systematic_sample_is_the_spec_vector() {
         "eng.tickmark",
         "--control",
         "C1",
+        "--judgemental",
+        "spec vector",
         "--size",
         "10",
         "--seed",
@@ -86,6 +99,8 @@ fn a_sample_stratified_by_quarter_is_the_spec_vector() {
         "eng.tickmark",
         "--control",
         "C1",
+        "--judgemental",
+        "spec vector",
         "--size",
         "10",
         "--seed",
@@ -115,6 +130,8 @@ fn select_re_performs_from_the_file_alone_and_matches_the_stored_sample() {
         "eng.tickmark",
         "--control",
         "C1",
+        "--judgemental",
+        "spec vector",
         "--size",
         "3",
         "--seed",
@@ -172,7 +189,18 @@ fn extension_keeps_the_first_items_and_continues_the_stream() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 1000);
     accepted(&s, &src);
-    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "10", "--seed", "12345"]);
+    s.ok(&[
+        "sample",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--judgemental",
+        "spec vector",
+        "--size",
+        "10",
+        "--seed",
+        "12345",
+    ]);
     let v = s.json(&["sample", "eng.tickmark", "--control", "C1", "--extend-to", "15"]);
     let p = positions(&v);
     assert_eq!(p.len(), 15);
@@ -190,7 +218,20 @@ fn systematic_and_stratified_samples_cannot_be_extended() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 100);
     accepted(&s, &src);
-    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "10", "--seed", "x", "--method", "systematic"]);
+    s.ok(&[
+        "sample",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--judgemental",
+        "spec vector",
+        "--size",
+        "10",
+        "--seed",
+        "x",
+        "--method",
+        "systematic",
+    ]);
     let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--extend-to", "12"]);
     assert!(err.contains("cannot be extended"), "{err}");
 }
@@ -200,9 +241,31 @@ fn drawing_again_needs_a_reason_and_every_draw_is_counted_and_re_performed() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 200);
     accepted(&s, &src);
-    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "5", "--seed", "first"]);
+    s.ok(&[
+        "sample",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--judgemental",
+        "spec vector",
+        "--size",
+        "5",
+        "--seed",
+        "first",
+    ]);
     let before = bytes(&s.path("eng.tickmark"));
-    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--size", "5", "--seed", "second"]);
+    let err = s.fails(&[
+        "sample",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--judgemental",
+        "spec vector",
+        "--size",
+        "5",
+        "--seed",
+        "second",
+    ]);
     assert!(err.contains("already has a sample; to draw again give the reason with --replace"), "{err}");
     assert_unchanged(&s.path("eng.tickmark"), &before);
     let v = s.json(&[
@@ -210,6 +273,8 @@ fn drawing_again_needs_a_reason_and_every_draw_is_counted_and_re_performed() {
         "eng.tickmark",
         "--control",
         "C1",
+        "--judgemental",
+        "spec vector",
         "--size",
         "5",
         "--seed",
@@ -230,7 +295,18 @@ fn verify_names_a_sample_item_changed_behind_tickmarks_back() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 1000);
     accepted(&s, &src);
-    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "10", "--seed", "12345"]);
+    s.ok(&[
+        "sample",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--judgemental",
+        "spec vector",
+        "--size",
+        "10",
+        "--seed",
+        "12345",
+    ]);
     s.ok(&["verify", "eng.tickmark"]);
     let conn = rusqlite::Connection::open(s.path("eng.tickmark")).unwrap();
     conn.execute("UPDATE sample_item SET position = 1 WHERE ordinal = 4", []).unwrap();
@@ -247,10 +323,10 @@ fn a_sample_needs_an_accepted_population_and_a_sensible_size_and_seed() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 50);
     s.engagement();
-    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--size", "5"]);
+    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--judgemental", "spec vector", "--size", "5"]);
     assert!(err.contains("control C1 has no population"), "{err}");
     s.ok(&["import", "eng.tickmark", "--control", "C1", &src, "--key", "Key", "--date", "Created"]);
-    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--size", "5"]);
+    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--judgemental", "spec vector", "--size", "5"]);
     assert!(err.contains("has not been accepted"), "{err}");
     s.ok(&["population", "accept", "eng.tickmark", "--control", "C1"]);
     let before = bytes(&s.path("eng.tickmark"));
@@ -262,12 +338,12 @@ fn a_sample_needs_an_accepted_population_and_a_sensible_size_and_seed() {
         (&["--size", "5", "--method", "haphazard"], "unknown sampling method \"haphazard\""),
     ];
     for (extra, expected) in cases {
-        let mut args = vec!["sample", "eng.tickmark", "--control", "C1"];
+        let mut args = vec!["sample", "eng.tickmark", "--control", "C1", "--judgemental", "spec vector"];
         args.extend_from_slice(extra);
         let err = s.fails(&args);
         assert!(err.contains(expected), "{err}");
     }
-    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--size", "-3"]);
+    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--judgemental", "spec vector", "--size", "-3"]);
     assert!(err.contains("the sample size must be at least 1, not -3"), "{err}");
     assert_unchanged(&s.path("eng.tickmark"), &before);
 }
@@ -277,7 +353,7 @@ fn a_proposed_seed_is_twenty_digits_and_recorded_as_proposed() {
     let s = Sandbox::new();
     let src = tickets(&s, "tickets.csv", 100);
     accepted(&s, &src);
-    let v = s.json(&["sample", "eng.tickmark", "--control", "C1", "--size", "5"]);
+    let v = s.json(&["sample", "eng.tickmark", "--control", "C1", "--judgemental", "spec vector", "--size", "5"]);
     let seed = v["seed"].as_str().unwrap();
     assert_eq!(seed.len(), 20);
     assert!(seed.bytes().all(|b| b.is_ascii_digit()));
@@ -295,6 +371,8 @@ fn quarter_strata_refuse_items_dated_outside_the_period() {
         "eng.tickmark",
         "--control",
         "C1",
+        "--judgemental",
+        "spec vector",
         "--size",
         "2",
         "--method",
@@ -320,6 +398,8 @@ fn column_strata_are_ordered_by_the_bytes_of_their_values() {
         "eng.tickmark",
         "--control",
         "C1",
+        "--judgemental",
+        "spec vector",
         "--size",
         "3",
         "--seed",

@@ -9,7 +9,8 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use tickmark::draw::{StrataBy, StrataValues};
+use tickmark::draw::StrataBy;
+use tickmark::engagement::evaluation::Planning;
 use tickmark::engagement::fieldwork::{
     ConclusionKind, ExceptionInput, InterviewInput, NoteStatus, Outcome, SignOffRole,
 };
@@ -18,8 +19,9 @@ use tickmark::engagement::{
     parse_criteria_refs,
 };
 use tickmark::import::{Mapping, Progress};
+use tickmark::reperform::{FileSelection, select_from_file};
 use tickmark::sampling::{
-    Distribution, FrequencyTable, Method, Plan, Rate, Risk, Seed, SizeRange, evaluate, plan_attribute,
+    Distribution, FrequencyTable, OccurrenceBands, Plan, Rate, Risk, Seed, SizeRange, evaluate, plan_attribute,
 };
 use tickmark::store::SampleRequest;
 use tickmark::{Engagement, Error};
@@ -238,7 +240,9 @@ struct PlanArgs {
     /// Show the frequency table (the engagement's, with ENG); edit it with --set.
     #[arg(long)]
     frequency_table: bool,
-    /// With --frequency-table and ENG: FREQUENCY=LOW-HIGH, e.g. weekly=5-15.
+    /// With --frequency-table and ENG: FREQUENCY=LOW-HIGH (weekly=5-15); events=366,53,13,5,2
+    /// (least occurrences of the multiple-daily … quarterly rows for event-driven controls);
+    /// expansion=1:planned (deviations that extend a non-statistical sample, and by how much).
     #[arg(long = "set")]
     set: Vec<String>,
     /// An automated control: a test of one, with --rationale.
@@ -271,6 +275,7 @@ struct SampleArgs {
     engagement: PathBuf,
     #[arg(long)]
     control: String,
+    /// The number of items; the plan's size when left out.
     #[arg(long, conflicts_with = "extend_to", allow_hyphen_values = true, value_parser = sample_size)]
     size: Option<u64>,
     #[arg(long, default_value = "random")]
@@ -281,7 +286,7 @@ struct SampleArgs {
     /// 1 to 128 characters, kept exactly; Tickmark proposes 20 digits when none is given.
     #[arg(long)]
     seed: Option<String>,
-    /// Why this size (the plan's sentence or your words); recorded in the workpaper.
+    /// Why this size in your words, recorded in the workpaper; alone, it is a judgemental size's reason.
     #[arg(long)]
     basis: Option<String>,
     /// Draw again although the control has a sample; the earlier draw stays on record.
@@ -291,14 +296,39 @@ struct SampleArgs {
     #[arg(long, allow_hyphen_values = true, value_parser = sample_size)]
     extend_to: Option<u64>,
     /// Show the control's current sample without drawing.
-    #[arg(long, conflicts_with_all = ["size", "extend_to"])]
+    #[arg(long, conflicts_with_all = ["size", "extend_to", "void"])]
     show: bool,
-    /// The confidence the deviations will be evaluated at.
-    #[arg(long, default_value = "0.95")]
-    confidence: String,
-    /// The tolerable deviation rate the upper deviation limit is compared with.
+    /// Void this item (it cannot be tested) and draw its replacement; needs --reason.
+    #[arg(long, conflicts_with_all = ["size", "extend_to"])]
+    void: Option<u64>,
+    /// Why the voided item cannot be tested.
+    #[arg(long, requires = "void")]
+    reason: Option<String>,
+    /// Statistical: the tolerable deviation rate the upper deviation limit is compared with.
     #[arg(long)]
     tolerable_rate: Option<String>,
+    /// Statistical: the confidence (1 − risk of overreliance); 0.95 when left out.
+    #[arg(long, requires = "tolerable_rate")]
+    confidence: Option<String>,
+    /// Statistical: the expected deviation rate; 0 when left out.
+    #[arg(long, requires = "tolerable_rate")]
+    expected_rate: Option<String>,
+    /// Statistical: binomial, poisson or hypergeometric (the frame's size is the population).
+    #[arg(long, requires = "tolerable_rate")]
+    distribution: Option<String>,
+    /// Non-statistical, the firm's frequency table: this frequency (the control's own when
+    /// only --risk is given); event-driven controls take the row of their occurrences.
+    #[arg(long)]
+    frequency: Option<String>,
+    /// With the frequency table: lower or higher risk of failure (lower when left out).
+    #[arg(long)]
+    risk: Option<String>,
+    /// Non-statistical, a size you judged: the reason.
+    #[arg(long)]
+    judgemental: Option<String>,
+    /// An automated control tested once: the rationale.
+    #[arg(long)]
+    test_of_one: Option<String>,
 }
 
 #[derive(Args)]
@@ -476,9 +506,16 @@ struct SelectArgs {
     sheet: Option<String>,
     #[arg(long)]
     date_format: Option<String>,
-    /// The review period, for strata by quarter or month: START..END.
+    /// The review period, for strata by quarter or month and the outside-period rule: START..END.
     #[arg(long)]
     period: Option<String>,
+    /// An exclusion rule recorded with the sample (repeatable), as `population exclude` takes it.
+    #[arg(long)]
+    exclude: Vec<String>,
+    /// An item voided in the sample (repeatable, in the order voided): its replacement is
+    /// re-performed too.
+    #[arg(long)]
+    void: Vec<u64>,
 }
 
 #[derive(Subcommand)]
@@ -500,11 +537,27 @@ enum PopulationCommand {
         #[arg(long)]
         business_days: bool,
     },
-    /// Show the current population's validation report.
+    /// Show the current population's validation report, its exclusions and the frame.
     Show {
         engagement: PathBuf,
         #[arg(long)]
         control: String,
+    },
+    /// Scope the sampling frame before the draw: exclude rows by a recorded rule, with the reason.
+    Exclude {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        /// outside-period, blank-key, duplicate-key (keeps the first), column:NAME=V1|V2, lines:L1,L2-L5.
+        #[arg(long)]
+        rule: String,
+        /// Why these rows are not part of the population the control covers.
+        #[arg(long)]
+        reason: String,
+        /// With a sample already drawn: set it aside with this reason (kept on record and
+        /// counted) so a new one is drawn from the scoped frame.
+        #[arg(long)]
+        replace_sample: Option<String>,
     },
 }
 
@@ -704,8 +757,17 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                     (Some(by), Some(at)) => format!("Accepted by {by} at {at}\n"),
                     _ => "Not accepted yet\n".to_string(),
                 };
-                format!("{}{}", p.report.human(), status)
+                format!("{}{}{status}", p.report.human(), frame_text(&p))
             });
+        }
+        Command::Population(PopulationCommand::Exclude { engagement, control, rule, reason, replace_sample }) => {
+            let mut eng = Engagement::open(&engagement)?;
+            let rule: tickmark::engagement::scope::ExclusionRule = rule.parse()?;
+            eng.exclude_rows(&control, &rule, &reason, replace_sample.as_deref(), &actor(by))?;
+            let p = eng
+                .current_population(&control)?
+                .ok_or_else(|| Error::Invalid(format!("control {control} has no population yet")))?;
+            out.emit(&p, || frame_text(&p));
         }
         Command::Plan(a) => plan(a, by, out)?,
         Command::Evaluate(a) => {
@@ -987,21 +1049,66 @@ impl ProgressBar {
     }
 }
 
+/// The frame under the population's exclusion rules, as the validation report continues it.
+fn frame_text(p: &tickmark::store::PopulationSummary) -> String {
+    let mut t = String::new();
+    if !p.exclusions.is_empty() {
+        t += "Exclusions (applied in the spec's order):\n";
+        for e in &p.exclusions {
+            let lines: Vec<String> = e.lines.iter().take(12).map(u64::to_string).collect();
+            let more = if e.lines.len() > 12 { format!(" and {} more", e.lines.len() - 12) } else { String::new() };
+            t += &format!(
+                "  {:<28} {:>8} rows  lines {}{more}\n  {:<28} reason: {} ({}, {})\n",
+                e.rule.to_string(),
+                e.rows_removed,
+                lines.join(", "),
+                "",
+                e.reason,
+                e.excluded_by,
+                e.excluded_at
+            );
+        }
+    }
+    t += &format!(
+        "Rows accepted {}, excluded {}, items in the frame {}\n",
+        p.item_count,
+        p.item_count - p.frame_size,
+        p.frame_size
+    );
+    t
+}
+
 fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
     if a.frequency_table {
+        let mut policy_line = None;
         let table = match &a.engagement {
             Some(path) => {
                 let mut eng = Engagement::open(path)?;
-                if !a.set.is_empty() {
+                let (policy_sets, row_sets): (Vec<&String>, Vec<&String>) =
+                    a.set.iter().partition(|s| s.starts_with("events=") || s.starts_with("expansion="));
+                if !row_sets.is_empty() {
                     let mut rows: std::collections::BTreeMap<Frequency, SizeRange> =
                         eng.frequency_table()?.rows().collect();
-                    for s in &a.set {
+                    for s in row_sets {
                         let (f, range) = parse_table_row(s)?;
                         rows.insert(f, range);
                     }
                     let table = FrequencyTable::new(rows)?;
                     eng.set_frequency_table(&table, &actor(by))?;
                 }
+                if !policy_sets.is_empty() {
+                    let mut policy = eng.sampling_policy()?;
+                    for s in policy_sets {
+                        if let Some(bands) = s.strip_prefix("events=") {
+                            policy.event_bands = OccurrenceBands::parse(bands)
+                                .map_err(|e| Error::Invalid(format!("--set {s:?}: {e}")))?;
+                        } else if let Some(rule) = s.strip_prefix("expansion=") {
+                            policy.expansion = rule.parse()?;
+                        }
+                    }
+                    eng.set_sampling_policy(&policy, &actor(by))?;
+                }
+                policy_line = Some(eng.sampling_policy()?);
                 eng.frequency_table()?
             }
             None if !a.set.is_empty() => {
@@ -1010,12 +1117,15 @@ fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
             None => FrequencyTable::firm_default(),
         };
         let rows: std::collections::BTreeMap<Frequency, SizeRange> = table.rows().collect();
-        out.emit(&rows, || {
+        let policy = policy_line.unwrap_or_default();
+        let doc = serde_json::json!({ "rows": rows, "event_bands": policy.event_bands, "expansion": policy.expansion });
+        out.emit(&doc, || {
             let mut s = String::from("Frequency        Lower risk  Higher risk\n");
             for (f, r) in &rows {
                 s += &format!("{:<16} {:>10}  {:>11}\n", f.as_str(), r.lower, r.higher);
             }
-            s += "event-driven     from the population (statistical or judgmental sample)\n";
+            s += &format!("event-driven     by occurrences in the frame: {}\n", policy.event_bands);
+            s += &format!("Expansion rule   {}\n", policy.expansion);
             s
         });
         return Ok(());
@@ -1067,7 +1177,7 @@ fn parse_table_row(s: &str) -> Result<(Frequency, SizeRange), Error> {
 
 fn print_sample(s: &tickmark::store::Sample) -> String {
     let mut t = format!(
-        "{} sample of {}: {} items from {} ({} items, SHA-256 {})\nMethod {} ({}), seed {:?}{}, draw {} of {} for this control\nBasis: {}\n",
+        "{} sample of {}: {} items from {} ({} items in the frame, SHA-256 {})\nMethod {} ({}), seed {:?}{}, draw {} of {} for this control\nApproach: {}\nBasis: {}\n",
         s.method,
         s.control,
         s.size,
@@ -1080,190 +1190,158 @@ fn print_sample(s: &tickmark::store::Sample) -> String {
         if s.seed_proposed { " (proposed by Tickmark)" } else { "" },
         s.draw_number,
         s.draws,
+        s.approach.words(),
         s.basis
     );
+    if let Some(w) = &s.warning {
+        t += &format!("Warning: {w}\n");
+    }
+    for e in &s.filters.exclusions {
+        t += &format!("  excluded by {}: {} rows ({})\n", e.rule, e.rows_removed, e.reason);
+    }
     for st in &s.strata {
         t += &format!("  stratum {:<12} {:>7} items, {:>3} selected\n", st.label, st.size, st.selected);
     }
-    t += &format!("{:>7} {:>9} {:>7}  {:<20} {:<10} {}\n", "Ordinal", "Position", "Row", "Key", "Date", "Stratum");
+    t += &format!(
+        "{:>7} {:>9} {:>7}  {:<20} {:<10} {:<10} {}\n",
+        "Ordinal", "Position", "Row", "Key", "Date", "Stratum", "Note"
+    );
     for i in &s.items {
+        let note = match (&i.void, i.replaces) {
+            (Some(v), _) => format!("VOID ({}), replaced by {}", v.reason, v.replacement),
+            (None, Some(r)) => format!("replaces {r}"),
+            (None, None) => String::new(),
+        };
         t += &format!(
-            "{:>7} {:>9} {:>7}  {:<20} {:<10} {}\n",
+            "{:>7} {:>9} {:>7}  {:<20} {:<10} {:<10} {}\n",
             i.ordinal,
             i.position,
             i.source_row,
             i.key,
             i.date.map(|d| d.to_string()).unwrap_or_default(),
-            i.stratum.as_deref().unwrap_or("")
+            i.stratum.as_deref().unwrap_or(""),
+            note
         );
     }
     t
+}
+
+/// How the size was planned, from the sample command's flags: exactly one approach.
+fn planning(a: &SampleArgs, eng: &Engagement) -> Result<Planning, Error> {
+    let statistical = a.tolerable_rate.is_some();
+    let table = a.frequency.is_some() || a.risk.is_some();
+    let chosen = [statistical, table, a.judgemental.is_some(), a.test_of_one.is_some()].iter().filter(|b| **b).count();
+    if chosen > 1 {
+        return Err(Error::Invalid(
+            "give one approach: --tolerable-rate (statistical), --frequency/--risk (firm table), --judgemental REASON or --test-of-one RATIONALE".into(),
+        ));
+    }
+    if let Some(t) = &a.tolerable_rate {
+        return Ok(Planning::Statistical {
+            confidence: Rate::confidence(a.confidence.as_deref().unwrap_or("0.95"))?,
+            tolerable: Rate::tolerable(t)?,
+            expected: Rate::expected(a.expected_rate.as_deref().unwrap_or("0"))?,
+            distribution: a.distribution.clone().unwrap_or_else(|| "binomial".into()),
+        });
+    }
+    if table {
+        let frequency = match &a.frequency {
+            Some(f) => f.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?,
+            None => eng.control(&a.control)?.frequency,
+        };
+        return Ok(Planning::FirmTable { frequency, risk: a.risk.as_deref().unwrap_or("lower").parse()? });
+    }
+    if let Some(r) = a.judgemental.as_ref().or(a.basis.as_ref()) {
+        return Ok(Planning::Judgemental { reason: r.clone() });
+    }
+    if let Some(r) = &a.test_of_one {
+        return Ok(Planning::TestOfOne { rationale: r.clone() });
+    }
+    Err(Error::Invalid(
+        "say how the size was planned: --tolerable-rate T (statistical), --frequency F / --risk R (the firm's table), --judgemental REASON, or --test-of-one RATIONALE".into(),
+    ))
 }
 
 fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
     let mut eng = Engagement::open(&a.engagement)?;
     let s = if a.show {
         eng.sample(&a.control)?.ok_or_else(|| Error::Invalid(format!("control {} has no sample yet", a.control)))?
+    } else if let Some(ordinal) = a.void {
+        eng.void_item(&a.control, ordinal, a.reason.as_deref().unwrap_or(""), &actor(by))?
     } else if let Some(n2) = a.extend_to {
         eng.extend_sample(&a.control, n2, &actor(by))?
     } else {
-        let size = a.size.ok_or_else(|| {
-            Error::Invalid("give --size n (see `tickmark plan`), or --extend-to n2, or --show".into())
-        })?;
-        let (seed, seed_proposed) = match a.seed {
-            Some(s) => (Seed::new(s)?, false),
+        let (seed, seed_proposed) = match &a.seed {
+            Some(s) => (Seed::new(s.clone())?, false),
             // The operating system's random source, read here at the edge: the engine only
             // ever receives the seed.
             None => (Seed::propose(&mut rand::TryRngCore::unwrap_err(rand::rngs::OsRng)), true),
         };
         let req = SampleRequest {
             method: a.method.parse()?,
-            size,
+            size: a.size,
             seed,
             seed_proposed,
             strata: a.strata.as_deref().map(str::parse::<StrataBy>).transpose()?,
-            basis: a.basis.unwrap_or_else(|| format!("{size} items chosen by the auditor")),
-            replace_reason: a.replace,
-            confidence: Rate::confidence(&a.confidence)?,
-            tolerable_rate: a.tolerable_rate.as_deref().map(Rate::tolerable).transpose()?,
+            basis: a.basis.clone(),
+            replace_reason: a.replace.clone(),
+            planning: planning(&a, &eng)?,
         };
-        eng.draw_sample(&a.control, &req, &actor(by))?
+        let s = eng.draw_sample(&a.control, &req, &actor(by))?;
+        if let Some(w) = &s.warning {
+            eprintln!("tickmark: warning: {w}");
+        }
+        s
     };
     out.emit(&s, || print_sample(&s));
     Ok(())
 }
 
-#[derive(Serialize)]
-struct Selection {
-    spec: &'static str,
-    method: Method,
-    seed: String,
-    population: SelectionPopulation,
-    items: Vec<SelectionItem>,
-}
-
-#[derive(Serialize)]
-struct SelectionPopulation {
-    name: String,
-    items: u64,
-    sha256: String,
-}
-
-#[derive(Serialize)]
-struct SelectionItem {
-    ordinal: u64,
-    position: u64,
-    row: u64,
-    key: String,
-    stratum: Option<String>,
-}
-
-/// Stateless re-performance: reads the source with the import's own rules (so positions are
-/// the engagement's), selects, then reads it again to fetch the selected rows.
+/// Stateless re-performance from the client's file (the engine reads it with the import's own
+/// rules, re-applies the exclusions and replays the voids).
 fn select(a: SelectArgs, out: &Output) -> Result<(), Error> {
-    let seed = Seed::new(a.seed.clone())?;
-    let method: Method = a.method.parse()?;
-    let strata: Option<StrataBy> = a.strata.as_deref().map(str::parse).transpose()?;
-    let period = match &a.period {
-        Some(p) => Period::parse(p)?,
-        None if matches!(strata, Some(StrataBy::Quarter | StrataBy::Month)) => {
-            return Err(Error::Invalid(
-                "strata by quarter or month need the review period: --period START..END".into(),
-            ));
-        }
-        None => Period::new(chrono::NaiveDate::MIN, chrono::NaiveDate::MAX)?,
+    let req = FileSelection {
+        method: a.method.parse()?,
+        size: a.size,
+        seed: Seed::new(a.seed.clone())?,
+        strata: a.strata.as_deref().map(str::parse).transpose()?,
+        key: a.key,
+        date: a.date,
+        sheet: a.sheet,
+        date_format: a.date_format,
+        period: a.period.as_deref().map(Period::parse).transpose()?,
+        exclusions: a.exclude.iter().map(|r| r.parse()).collect::<Result<_, _>>()?,
+        voids: a.void,
     };
-    let key = match a.key {
-        Some(k) => k,
-        None => {
-            tickmark::import::preview(&a.source, a.sheet.as_deref(), 0)?.columns.first().cloned().unwrap_or_default()
-        }
-    };
-    let mapping =
-        Mapping { key, date: a.date.clone(), amount: None, sheet: a.sheet.clone(), date_format: a.date_format.clone() };
-    if matches!(strata, Some(StrataBy::Quarter | StrataBy::Month)) && mapping.date.is_none() {
-        return Err(Error::Invalid("strata by quarter or month need the date column: --date COLUMN".into()));
-    }
-    let mut dates: Vec<Option<chrono::NaiveDate>> = Vec::new();
-    let mut column_values: Vec<String> = Vec::new();
-    let column = match &strata {
-        Some(StrataBy::Column(c)) => Some(c.clone()),
-        _ => None,
-    };
-    let report = tickmark::import::with_table(&a.source, a.sheet.as_deref(), |table| {
-        dates.clear();
-        column_values.clear();
-        let index = column
-            .as_deref()
-            .map(|c| tickmark::import::find_column(table.file(), table.headers(), c, "strata"))
-            .transpose()?;
-        tickmark::import::scan(table, &mapping, period, &mut |_| true, &mut |item| {
-            dates.push(item.date);
-            if let Some(i) = index {
-                column_values.push(item.row.fields[i].clone());
-            }
-            Ok(())
-        })
-    })?;
-    let values = match &strata {
-        Some(StrataBy::Quarter) | Some(StrataBy::Month) => {
-            Some(StrataValues::Dates { monthly: strata == Some(StrataBy::Month), period, dates })
-        }
-        Some(StrataBy::Column(_)) => Some(StrataValues::Column(column_values)),
-        None => None,
-    };
-    let selected = tickmark::draw::select(method, report.rows_accepted, a.size, &seed, values)?;
-    let wanted: std::collections::HashMap<u64, usize> =
-        selected.iter().enumerate().map(|(i, s)| (s.position, i)).collect();
-    let mut rows: Vec<(u64, String)> = vec![(0, String::new()); selected.len()];
-    tickmark::import::with_table(&a.source, a.sheet.as_deref(), |table| {
-        tickmark::import::scan(table, &mapping, period, &mut |_| true, &mut |item| {
-            if let Some(&i) = wanted.get(&item.position) {
-                rows[i] = (item.line, item.key.to_string());
-            }
-            Ok(())
-        })
-    })?;
-    let selection = Selection {
-        spec: tickmark::sampling::SPEC_VERSION,
-        method,
-        seed: a.seed,
-        population: SelectionPopulation {
-            name: report.source.name.clone(),
-            items: report.rows_accepted,
-            sha256: report.source.sha256.clone(),
-        },
-        items: selected
-            .into_iter()
-            .zip(rows)
-            .map(|(s, (row, key))| SelectionItem {
-                ordinal: s.ordinal,
-                position: s.position,
-                row,
-                key,
-                stratum: s.stratum,
-            })
-            .collect(),
-    };
+    let selection = select_from_file(&a.source, &req)?;
     out.emit(&selection, || {
         let mut t = format!(
             "{} {} selection of {} from {} ({} items, SHA-256 {}), seed {:?}\n",
             selection.spec,
             selection.method,
-            selection.items.len(),
+            a.size,
             selection.population.name,
             selection.population.items,
             selection.population.sha256,
             selection.seed
         );
+        for e in &selection.exclusions {
+            t += &format!("  excluded by {}: {} rows\n", e.rule, e.rows_removed);
+        }
         for i in &selection.items {
+            let note = match (i.void, i.replaces) {
+                (true, _) => "void".to_string(),
+                (_, Some(v)) => format!("replaces {v}"),
+                _ => String::new(),
+            };
             t += &format!(
-                "{:>7} {:>9} {:>7}  {:<20} {}\n",
+                "{:>7} {:>9} {:>7}  {:<20} {:<10} {}\n",
                 i.ordinal,
                 i.position,
                 i.row,
                 i.key,
-                i.stratum.as_deref().unwrap_or("")
+                i.stratum.as_deref().unwrap_or(""),
+                note
             );
         }
         t

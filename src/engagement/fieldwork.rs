@@ -189,8 +189,8 @@ impl FromStr for ConclusionKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Conclusion {
-    /// What the evaluation proposes.
-    pub proposed: ConclusionKind,
+    /// What the evaluation proposed when the auditor concluded.
+    pub proposed: super::evaluation::ProposalKind,
     /// What the auditor concluded; differs from `proposed` only with an override reason.
     pub concluded: ConclusionKind,
     pub override_reason: Option<String>,

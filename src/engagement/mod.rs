@@ -1,8 +1,10 @@
 //! The domain model: engagement, control, population, sample and what fieldwork records about them.
 
 mod control;
+pub mod evaluation;
 pub mod fieldwork;
 mod frequency;
+pub mod scope;
 pub mod workpaper;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};

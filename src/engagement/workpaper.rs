@@ -4,11 +4,9 @@
 
 use serde::Serialize;
 
-use super::fieldwork::{
-    Conclusion, ConclusionKind, Evidence, ExceptionRecord, Interview, ReviewNote, SignOff, TestResult,
-};
+pub use super::evaluation::ControlEvaluation;
+use super::fieldwork::{Conclusion, Evidence, ExceptionRecord, Interview, ReviewNote, SignOff, TestResult};
 use super::{Control, EngagementInfo};
-use crate::sampling::Evaluation;
 use crate::store::{PopulationSummary, Sample};
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,19 +40,4 @@ pub struct ControlWorkpaper {
     pub evidence: Vec<Evidence>,
     pub signoffs: Vec<SignOff>,
     pub review_notes: Vec<ReviewNote>,
-}
-
-/// The sample's deviations evaluated at the control's planned confidence.
-#[derive(Debug, Clone, Serialize)]
-pub struct ControlEvaluation {
-    /// Items with a result for every attribute.
-    pub tested_items: u64,
-    pub untested_items: u64,
-    /// Items with at least one exception ("k" of "k of n").
-    pub deviations: u64,
-    /// As recorded with the sample (decimal strings, e.g. "0.95").
-    pub confidence: String,
-    pub tolerable_rate: Option<String>,
-    pub evaluation: Evaluation,
-    pub proposed: ConclusionKind,
 }

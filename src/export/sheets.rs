@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::engagement::evaluation::Approach;
 use crate::engagement::fieldwork::{
     Evidence, EvidenceKind, ExceptionRecord, Interview, NoteStatus, Outcome, ReviewNote, SignOff, SignOffRole,
     TICKMARK_LEGEND,
@@ -303,8 +304,8 @@ fn status(cw: &ControlWorkpaper) -> String {
     let Some(sample) = &cw.sample else { return "No sample drawn".into() };
     match (&cw.evaluation, &cw.conclusion) {
         (None, None) => return "Sample drawn, not evaluated".into(),
-        (Some(e), _) if e.untested_items > 0 => {
-            return format!("Testing: {} of {} items tested", e.tested_items, sample.size);
+        (Some(e), _) if !e.complete() => {
+            return format!("Testing: {} of {} items tested", e.tested_items, sample.size - e.voided_items);
         }
         (_, None) => return "Tested, not concluded".into(),
         (_, Some(_)) => {}
@@ -354,7 +355,7 @@ fn controls(wp: &Workpaper) -> Sheet {
 }
 
 fn population(wp: &Workpaper) -> Sheet {
-    let fields: [Field<&PopulationSummary>; 26] = [
+    let fields: [Field<&PopulationSummary>; 29] = [
         field("Origin", Short, |p| Cell::text(&p.origin)),
         field("Source file", Code, |p| Cell::text(&p.report.source.name)),
         field("Format", Short, |p| Cell::text(&p.report.source.format)),
@@ -366,6 +367,9 @@ fn population(wp: &Workpaper) -> Sheet {
         field("Rows read", Short, |p| Cell::Count(p.report.rows_read)),
         field("Rows accepted", Short, |p| Cell::Count(p.report.rows_accepted)),
         field("Population items", Short, |p| Cell::Count(p.item_count)),
+        field("Rows excluded from the frame", Short, |p| Cell::Count(p.item_count - p.frame_size)),
+        field("Items in the frame (N)", Short, |p| Cell::Count(p.frame_size)),
+        field("Exclusions", Prose, |p| Cell::text(exclusions_text(p))),
         field("Blank rows skipped", Short, |p| Cell::Count(p.report.blank_rows_skipped)),
         field("Blank keys", Short, |p| Cell::Count(p.report.blank_keys)),
         field("Duplicate keys", Short, |p| Cell::Count(p.report.duplicate_key_count)),
@@ -386,6 +390,34 @@ fn population(wp: &Workpaper) -> Sheet {
     Sheet::of(wp, ("Population", "population", Layout::ControlRecords), &fields, records)
 }
 
+/// Source lines, shortened to the first few for a cell.
+fn lines_text(lines: &[u64]) -> String {
+    const SHOWN: usize = 20;
+    let mut text: Vec<String> = lines.iter().take(SHOWN).map(u64::to_string).collect();
+    if lines.len() > SHOWN {
+        text.push(format!("and {} more", lines.len() - SHOWN));
+    }
+    text.join(", ")
+}
+
+fn exclusions_text(p: &PopulationSummary) -> String {
+    p.exclusions
+        .iter()
+        .map(|e| {
+            format!(
+                "{}: {} row(s) removed (source lines {}). Reason: {} ({}, {})",
+                e.rule,
+                e.rows_removed,
+                lines_text(&e.lines),
+                e.reason,
+                e.excluded_by,
+                e.excluded_at
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// One draw of a control's sample: the current one or one the auditor replaced.
 struct Draw<'a> {
     sample: &'a Sample,
@@ -403,7 +435,7 @@ fn strata_text(s: &Sample) -> String {
 }
 
 fn sampling(wp: &Workpaper) -> Sheet {
-    let fields: [Field<Draw>; 21] = [
+    let fields: [Field<Draw>; 25] = [
         field("Draw", Short, |d| Cell::Count(d.sample.draw_number)),
         field("Status", Short, |d| Cell::text(if d.current { "current" } else { "replaced" })),
         field("Draws for the control", Short, |d| Cell::Count(d.draws)),
@@ -416,7 +448,25 @@ fn sampling(wp: &Workpaper) -> Sheet {
         field("Population size (N)", Short, |d| Cell::Count(d.sample.population_size)),
         field("Initial size", Short, |d| Cell::Count(d.sample.initial_size)),
         field("Sample size (n)", Short, |d| Cell::Count(d.sample.size)),
+        field("Approach", Prose, |d| Cell::text(d.sample.approach.words())),
         field("Size basis", Prose, |d| Cell::text(&d.sample.basis)),
+        field("Size warning", Prose, |d| Cell::opt_text(d.sample.warning.as_deref())),
+        field("Exclusion rules", Prose, |d| {
+            Cell::text(
+                d.sample
+                    .filters
+                    .exclusions
+                    .iter()
+                    .map(|e| format!("{} ({} rows): {}", e.rule, e.rows_removed, e.reason))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }),
+        field(
+            "Voided items",
+            Short,
+            |d| Cell::Count(d.sample.items.iter().filter(|i| i.void.is_some()).count() as u64),
+        ),
         field("Strata by", Short, |d| Cell::opt_text(d.sample.strata_by.as_ref().map(|s| s.to_string()).as_deref())),
         field("Strata", Prose, |d| Cell::text(strata_text(d.sample))),
         field("Blank rows skipped", Short, |d| Cell::Count(d.sample.filters.blank_rows_skipped)),
@@ -438,22 +488,51 @@ fn sampling(wp: &Workpaper) -> Sheet {
 }
 
 fn sample(wp: &Workpaper) -> Sheet {
-    let fields: [Field<(&Sample, &SampleItem)>; 8] = [
+    let fields: [Field<(&Sample, &SampleItem)>; 11] = [
         field("Ordinal", Short, |(_, it)| Cell::Count(it.ordinal)),
         field("Position", Short, |(_, it)| Cell::Count(it.position)),
         field("Source row", Short, |(_, it)| Cell::Count(it.source_row)),
         field("Key", Code, |(_, it)| Cell::text(&it.key)),
         field("Date", Short, |(_, it)| Cell::opt_date(it.date)),
         field("Stratum", Short, |(_, it)| Cell::opt_text(it.stratum.as_deref())),
-        // Items past the initial size came from an extension after exceptions (SAMPLING-SPEC §3).
+        // Items past the initial size came from an extension or replace a voided item (SAMPLING-SPEC §3).
         field("Drawn in", Short, |(s, it)| {
-            Cell::text(if it.ordinal <= s.initial_size { "initial draw" } else { "extension" })
+            Cell::text(match it.replaces {
+                Some(v) => format!("replacement of item {v}"),
+                None if it.ordinal <= s.initial_size => "initial draw".into(),
+                None => "extension".into(),
+            })
         }),
+        field("Void", Short, |(_, it)| {
+            Cell::opt_text(it.void.as_ref().map(|v| format!("void: replaced by item {}", v.replacement)).as_deref())
+        }),
+        field("Void reason", Prose, |(_, it)| Cell::opt_text(it.void.as_ref().map(|v| v.reason.as_str()))),
+        field("Voided by", Short, |(_, it)| Cell::opt_text(it.void.as_ref().map(|v| v.voided_by.as_str()))),
         field("Added at (UTC)", Short, |(_, it)| Cell::time(&it.added_at)),
     ];
     let records = each_control(wp)
         .flat_map(|(i, c)| c.sample.iter().flat_map(move |s| s.items.iter().map(move |it| (Some(i), (s, it)))));
-    Sheet::of(wp, ("Sample", "sample", Layout::ControlTable), &fields, records)
+    let mut sheet = Sheet::of(wp, ("Sample", "sample", Layout::ControlTable), &fields, records);
+    // Then the item's own fields, every imported column, so the tester and the client can see
+    // what each item is. Columns are the union over the exported controls, first seen first.
+    let mut names: Vec<&str> = Vec::new();
+    for s in wp.controls.iter().filter_map(|c| c.sample.as_ref()) {
+        for n in &s.columns {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+    }
+    let items =
+        wp.controls.iter().filter_map(|c| c.sample.as_ref()).flat_map(|s| s.items.iter().map(move |it| (s, it)));
+    for (row, (s, it)) in sheet.rows.iter_mut().zip(items) {
+        row.cells.extend(names.iter().map(|n| {
+            let value = s.columns.iter().position(|c| c == n).and_then(|k| it.fields.get(k));
+            Cell::opt_text(value.map(String::as_str))
+        }));
+    }
+    sheet.columns.extend(names.iter().map(|n| Column::new(format!("Field: {n}"), Short)));
+    sheet
 }
 
 /// The attribute labels of every exported control, in first-seen order: the results columns.
@@ -554,43 +633,72 @@ fn exceptions(wp: &Workpaper) -> Sheet {
     Sheet::of(wp, ("Exceptions", "exceptions", Layout::ControlRecords), &fields, records)
 }
 
+fn statistical(c: &ControlWorkpaper) -> Option<&crate::sampling::Evaluation> {
+    c.evaluation.as_ref()?.statistical.as_ref()
+}
+
+fn approach_rate(c: &ControlWorkpaper, pick: fn(&Approach) -> Option<&str>) -> Cell {
+    c.evaluation.as_ref().and_then(|e| pick(&e.approach)).map_or(Cell::Empty, Cell::entered_rate)
+}
+
 fn evaluation(wp: &Workpaper) -> Sheet {
-    let fields: [Field<&ControlWorkpaper>; 16] = [
-        field("Sample size (n)", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.evaluation.sample_size))),
-        field("Tested items", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.tested_items))),
+    let fields: [Field<&ControlWorkpaper>; 20] = [
+        field("Approach", Prose, |c| Cell::opt_text(c.evaluation.as_ref().map(|e| e.approach.words()).as_deref())),
+        field("Items listed", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.listed_items))),
+        field("Voided and replaced", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.voided_items))),
+        // n counts tested items only: voided items and items with every attribute N/A are not tested.
+        field("Sample size (n)", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.tested_items))),
         field("Untested items", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.untested_items))),
-        field("Deviations (k)", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.evaluation.deviations))),
+        field("Deviations (k)", Short, |c| Cell::opt_count(c.evaluation.as_ref().map(|e| e.deviations))),
         field("k of n", Short, |c| {
-            Cell::opt_text(
-                c.evaluation
-                    .as_ref()
-                    .map(|e| format!("{} of {}", e.evaluation.deviations, e.evaluation.sample_size))
-                    .as_deref(),
-            )
+            Cell::opt_text(c.evaluation.as_ref().map(|e| format!("{} of {}", e.deviations, e.tested_items)).as_deref())
         }),
-        field("Deviation rate", Short, |c| {
-            c.evaluation
-                .as_ref()
-                .map_or(Cell::Empty, |e| Cell::ratio(e.evaluation.deviations, e.evaluation.sample_size))
+        field("Deviation rate", Short, |c| match &c.evaluation {
+            Some(e) if e.deviation_rate.is_some() => Cell::ratio(e.deviations, e.tested_items),
+            _ => Cell::Empty,
         }),
+        // A non-statistical sample or a test of one claims no upper limit: these stay empty.
         field("Confidence", Short, |c| {
-            c.evaluation.as_ref().map_or(Cell::Empty, |e| Cell::entered_rate(&e.confidence))
+            approach_rate(c, |a| match a {
+                Approach::Statistical { confidence, .. } => Some(confidence),
+                _ => None,
+            })
         }),
         field("Upper deviation limit", Short, |c| {
-            c.evaluation.as_ref().map_or(Cell::Empty, |e| {
-                let shown = e.evaluation.upper_deviation_limit_display;
+            statistical(c).map_or(Cell::Empty, |e| {
+                let shown = e.upper_deviation_limit_display;
                 Cell::Rate { value: f64::from(shown.0) / 1000.0, text: shown.to_string() }
             })
         }),
         field("Tolerable rate", Short, |c| {
-            c.evaluation.as_ref().and_then(|e| e.tolerable_rate.as_deref()).map_or(Cell::Empty, Cell::entered_rate)
+            approach_rate(c, |a| match a {
+                Approach::Statistical { tolerable_rate, .. } => Some(tolerable_rate),
+                _ => None,
+            })
         }),
         field("Exceeds tolerable rate", Short, |c| {
-            c.evaluation.as_ref().and_then(|e| e.evaluation.exceeds_tolerable).map_or(Cell::Empty, Cell::yes_no)
+            statistical(c).and_then(|e| e.exceeds_tolerable).map_or(Cell::Empty, Cell::yes_no)
         }),
-        field("Proposed conclusion", Short, |c| {
-            let proposed = c.conclusion.as_ref().map(|k| k.proposed).or(c.evaluation.as_ref().map(|e| e.proposed));
+        field("Deviations by stratum", Prose, |c| {
+            Cell::text(
+                c.evaluation
+                    .iter()
+                    .flat_map(|e| &e.strata)
+                    .map(|s| format!("{}: {} of {}", s.label, s.deviations, s.tested))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }),
+        field("Proposed", Short, |c| {
+            let proposed = c
+                .conclusion
+                .as_ref()
+                .map(|k| k.proposed)
+                .or(c.evaluation.as_ref().and_then(|e| Some(e.proposal.as_ref()?.kind)));
             Cell::opt_text(proposed.map(|k| k.words()))
+        }),
+        field("Why", Prose, |c| {
+            Cell::opt_text(c.evaluation.as_ref().and_then(|e| e.proposal.as_ref()).map(|p| p.reason.as_str()))
         }),
         field("Conclusion", Short, |c| Cell::opt_text(c.conclusion.as_ref().map(|k| k.concluded.words()))),
         field("Override reason", Prose, |c| {

@@ -24,7 +24,8 @@ use crate::engagement::Frequency;
 
 pub use evaluate::{Evaluation, TenthsOfPercent, evaluate};
 pub use plan::{
-    Distribution, FrequencyTable, IMPRACTICAL_ABOVE, MAX_PLANNED_SIZE, Plan, Risk, SizeRange, plan_attribute,
+    Distribution, FrequencyTable, IMPRACTICAL_ABOVE, MAX_PLANNED_SIZE, OccurrenceBands, Plan, Risk, SizeRange,
+    plan_attribute,
 };
 pub use rate::{Rate, RateKind};
 pub use select::{
@@ -56,6 +57,8 @@ pub enum SamplingError {
         spec = SPEC_VERSION
     )]
     ExtensionNotDefined { method: Method },
+    #[error("there is no stratum {label:?} in this population")]
+    UnknownStratum { label: String },
     #[error("stratum {label:?} appears more than once: each stratum needs its own label")]
     DuplicateStratum { label: String },
     #[error("the review period ends on {end} before it starts on {start}")]

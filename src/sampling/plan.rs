@@ -402,6 +402,128 @@ impl FrequencyTable {
     }
 }
 
+/// Which row of the frequency table an event-driven control uses, by the number of
+/// occurrences in its frame: the least occurrences for each row, most frequent row first.
+/// Editable per engagement; printed in the basis of every sample that used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<(Frequency, u64)>", into = "Vec<(Frequency, u64)>")]
+pub struct OccurrenceBands {
+    bands: Vec<(Frequency, u64)>,
+}
+
+impl OccurrenceBands {
+    /// ≥ 366 multiple times a day, 53–365 daily, 13–52 weekly, 5–12 monthly, 2–4 quarterly,
+    /// 1 annual.
+    pub fn firm_default() -> OccurrenceBands {
+        OccurrenceBands {
+            bands: vec![
+                (Frequency::MultipleDaily, 366),
+                (Frequency::Daily, 53),
+                (Frequency::Weekly, 13),
+                (Frequency::Monthly, 5),
+                (Frequency::Quarterly, 2),
+                (Frequency::Annual, 1),
+            ],
+        }
+    }
+
+    /// From the least occurrences of each row, most frequent first:
+    /// multiple-daily, daily, weekly, monthly, quarterly (annual takes the rest from 1),
+    /// e.g. `366,53,13,5,2`. Each must be below the one before and above 1.
+    pub fn parse(text: &str) -> Result<OccurrenceBands, String> {
+        let rows =
+            [Frequency::MultipleDaily, Frequency::Daily, Frequency::Weekly, Frequency::Monthly, Frequency::Quarterly];
+        let numbers: Vec<u64> = text
+            .split(',')
+            .map(|n| n.trim().parse::<u64>().map_err(|_| format!("{n:?} is not a number of occurrences")))
+            .collect::<Result<_, _>>()?;
+        if numbers.len() != rows.len() {
+            return Err(format!(
+                "give the least occurrences of the multiple-daily, daily, weekly, monthly and quarterly rows, e.g. 366,53,13,5,2 (got {} numbers)",
+                numbers.len()
+            ));
+        }
+        let mut bands: Vec<(Frequency, u64)> = rows.into_iter().zip(numbers).collect();
+        bands.push((Frequency::Annual, 1));
+        OccurrenceBands::try_from(bands)
+    }
+
+    /// The row for a control that occurred `occurrences` times in the period.
+    pub fn row_for(&self, occurrences: u64) -> Result<Frequency, SamplingError> {
+        if occurrences == 0 {
+            return Err(SamplingError::EmptyPopulation);
+        }
+        Ok(self.bands.iter().find(|(_, least)| occurrences >= *least).map(|(f, _)| *f).unwrap_or(Frequency::Annual))
+    }
+
+    pub fn bands(&self) -> &[(Frequency, u64)] {
+        &self.bands
+    }
+}
+
+impl fmt::Display for OccurrenceBands {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut above: Option<u64> = None;
+        let parts: Vec<String> = self
+            .bands
+            .iter()
+            .map(|&(row, least)| {
+                let text = match above {
+                    None => format!("≥ {least} → {row}"),
+                    Some(next) if next - 1 == least => format!("{least} → {row}"),
+                    Some(next) => format!("{least}–{} → {row}", next - 1),
+                };
+                above = Some(least);
+                text
+            })
+            .collect();
+        f.write_str(&parts.join(", "))
+    }
+}
+
+impl Default for OccurrenceBands {
+    fn default() -> OccurrenceBands {
+        OccurrenceBands::firm_default()
+    }
+}
+
+impl TryFrom<Vec<(Frequency, u64)>> for OccurrenceBands {
+    type Error = String;
+
+    fn try_from(bands: Vec<(Frequency, u64)>) -> Result<Self, Self::Error> {
+        let descending = bands.windows(2).all(|w| w[0].1 > w[1].1);
+        if bands.is_empty() || !descending || bands.last().map(|b| b.1) != Some(1) {
+            return Err("the occurrence bands must fall from the most frequent row to annual at 1".to_string());
+        }
+        Ok(OccurrenceBands { bands })
+    }
+}
+
+impl From<OccurrenceBands> for Vec<(Frequency, u64)> {
+    fn from(b: OccurrenceBands) -> Self {
+        b.bands
+    }
+}
+
+impl Plan {
+    /// The same plan with another sentence for the workpaper.
+    pub fn with_basis(self, basis: String) -> Plan {
+        Plan { basis, ..self }
+    }
+
+    /// A size the auditor judged (non-statistical), with the sentence that says why.
+    pub fn judgemental(basis: &str) -> Plan {
+        Plan {
+            sample_size: None,
+            allowed_deviations: 0,
+            distribution: None,
+            impractical: false,
+            basis: basis.to_string(),
+            shortfall: None,
+        }
+    }
+}
+
 impl Default for FrequencyTable {
     fn default() -> FrequencyTable {
         FrequencyTable::firm_default()
@@ -440,5 +562,32 @@ mod tests {
         assert_eq!(smallest_size(e, 10_000, |k, n| k == 2 && n >= 150), Some((150, 2)));
         assert_eq!(smallest_size(e, 10_000, |k, _| k == 1), Some((2, 1)));
         assert_eq!(smallest_size(e, 120, |k, _| k == 3), None);
+    }
+
+    #[test]
+    fn event_driven_controls_take_the_row_their_occurrences_fall_in() {
+        let b = OccurrenceBands::firm_default();
+        for (n, row) in [
+            (366, Frequency::MultipleDaily),
+            (365, Frequency::Daily),
+            (53, Frequency::Daily),
+            (52, Frequency::Weekly),
+            (13, Frequency::Weekly),
+            (12, Frequency::Monthly),
+            (5, Frequency::Monthly),
+            (4, Frequency::Quarterly),
+            (2, Frequency::Quarterly),
+            (1, Frequency::Annual),
+        ] {
+            assert_eq!(b.row_for(n), Ok(row), "{n} occurrences");
+        }
+        assert!(b.row_for(0).is_err());
+        assert_eq!(
+            b.to_string(),
+            "≥ 366 → multiple-daily, 53–365 → daily, 13–52 → weekly, 5–12 → monthly, 2–4 → quarterly, 1 → annual"
+        );
+        assert_eq!(OccurrenceBands::parse("366,53,13,5,2").unwrap(), b);
+        assert!(OccurrenceBands::parse("366,53,60,5,2").is_err());
+        assert!(OccurrenceBands::parse("366,53").is_err());
     }
 }

@@ -397,6 +397,29 @@ impl Stratification {
         select_stratified(&self.strata(), size, seed)
     }
 
+    /// Continues stratum `label`'s random draw past the `already` items it gave (SAMPLING-SPEC
+    /// §3 and §5: a replacement within the stratum is the extension of that stratum's stream):
+    /// the population positions of the next `count` items.
+    pub fn extend_stratum(
+        &self,
+        label: &str,
+        seed: &Seed,
+        already: u64,
+        count: u64,
+    ) -> Result<Vec<u64>, SamplingError> {
+        let index = self
+            .labels
+            .iter()
+            .position(|l| l == label)
+            .ok_or_else(|| SamplingError::UnknownStratum { label: label.to_string() })?;
+        let members = &self.members[index];
+        let size = members.len() as u64;
+        check_size(size, already + count)?;
+        let mut draw = RandomDraw::on_stream(size, Stream::for_stratum(seed, label));
+        draw.by_ref().take(as_count(already)).for_each(drop);
+        Ok(draw.take(as_count(count)).map(|p| members[(p - 1) as usize]).collect())
+    }
+
     /// The population position of a stratified item drawn from these strata.
     pub fn population_position(&self, item: &StratifiedItem) -> Option<u64> {
         let members = self.members.get(item.stratum_index)?;

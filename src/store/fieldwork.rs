@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
+use crate::engagement::evaluation::{ControlEvaluation, ItemResults, evaluate_sample};
 use crate::engagement::fieldwork::*;
-use crate::engagement::workpaper::{ControlEvaluation, ControlWorkpaper, Workpaper};
+use crate::engagement::workpaper::{ControlWorkpaper, Workpaper};
 use crate::engagement::{Actor, Control};
-use crate::sampling::{Distribution, Rate, evaluate};
 use crate::store::Sample;
 use crate::{Error, Result, trail};
 
@@ -37,6 +37,12 @@ impl Engagement {
         let item = sample.items.iter().find(|i| i.ordinal == ordinal).ok_or_else(|| {
             Error::invalid(format!("the sample of {control} has no item {ordinal}; its items are 1 to {}", sample.size))
         })?;
+        if let Some(v) = &item.void {
+            return Err(Error::invalid(format!(
+                "item {ordinal} of {control} was voided ({}); test its replacement, item {}",
+                v.reason, v.replacement
+            )));
+        }
         let key = item.key.clone();
         let attribute_id = attribute_id(self.conn(), cid, attribute)?.ok_or_else(|| {
             let labels: Vec<String> =
@@ -83,10 +89,13 @@ impl Engagement {
 
     /// Every result of the control's current sample, by item then attribute.
     pub fn results(&self, control: &str) -> Result<Vec<TestResult>> {
-        let (_, sample) = match self.current_sample_of(control) {
-            Ok(s) => s,
-            Err(_) => return Ok(vec![]),
-        };
+        match self.sample(control)? {
+            Some(sample) => self.sample_results(&sample),
+            None => Ok(vec![]),
+        }
+    }
+
+    fn sample_results(&self, sample: &Sample) -> Result<Vec<TestResult>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT r.ordinal, a.label, r.outcome, r.comment, r.tested_by, r.tested_at FROM result r JOIN attribute a ON a.id = r.attribute_id
              WHERE r.sample_id = ?1 ORDER BY r.ordinal, a.label",
@@ -157,10 +166,7 @@ impl Engagement {
 
     /// The exceptions of the control's current sample, by item.
     pub fn exceptions(&self, control: &str) -> Result<Vec<ExceptionRecord>> {
-        let (_, sample) = match self.current_sample_of(control) {
-            Ok(s) => s,
-            Err(_) => return Ok(vec![]),
-        };
+        let Some(sample) = self.sample(control)? else { return Ok(vec![]) };
         let mut stmt = self.conn().prepare_cached(
             "SELECT ordinal, narrative, cause, isolated, management_response, recorded_by, recorded_at FROM exception WHERE sample_id = ?1 ORDER BY ordinal",
         )?;
@@ -408,45 +414,30 @@ impl Engagement {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// The control's evaluation: deviations (items with an exception) over the sample, at the
-    /// sample's planned confidence. None without a sample.
+    /// The control's evaluation under the approach its sample was planned with. None without
+    /// a sample.
     pub fn evaluation(&self, control: &str) -> Result<Option<ControlEvaluation>> {
-        let Ok((_, sample)) = self.current_sample_of(control) else { return Ok(None) };
-        let attributes = self.control(control)?.attributes.len() as u64;
-        let results = self.results(control)?;
-        let mut tested = 0;
-        let mut deviations = 0;
-        for item in &sample.items {
-            let mine: Vec<&TestResult> = results.iter().filter(|r| r.ordinal == item.ordinal).collect();
-            if attributes > 0 && mine.len() as u64 == attributes {
-                tested += 1;
-            }
-            if mine.iter().any(|r| r.outcome == Outcome::Exception) {
-                deviations += 1;
-            }
-        }
-        let confidence_text = sample.confidence.clone().unwrap_or_else(|| "0.95".into());
-        let confidence = Rate::confidence(&confidence_text)?;
-        let tolerable = sample.tolerable_rate.as_deref().map(Rate::tolerable).transpose()?;
-        let evaluation = evaluate(sample.size, deviations, confidence, tolerable, Distribution::Binomial)?;
-        let proposed = match (deviations, evaluation.exceeds_tolerable) {
-            (0, _) => ConclusionKind::NoExceptionsNoted,
-            (_, Some(true)) => ConclusionKind::NotEffective,
-            _ => ConclusionKind::ExceptionsNoted,
-        };
-        Ok(Some(ControlEvaluation {
-            tested_items: tested,
-            untested_items: sample.size - tested,
-            deviations,
-            confidence: confidence_text,
-            tolerable_rate: sample.tolerable_rate.clone(),
-            evaluation,
-            proposed,
-        }))
+        let Some(sample) = self.sample(control)? else { return Ok(None) };
+        let attributes = self.control(control)?.attributes.len();
+        let results = self.sample_results(&sample)?;
+        let items: Vec<ItemResults> = sample
+            .items
+            .iter()
+            .map(|item| ItemResults {
+                ordinal: item.ordinal,
+                stratum: item.stratum.clone(),
+                voided: item.void.is_some(),
+                replaces: item.replaces,
+                outcomes: results.iter().filter(|r| r.ordinal == item.ordinal).map(|r| r.outcome).collect(),
+            })
+            .collect();
+        let policy = self.sampling_policy()?;
+        Ok(Some(evaluate_sample(&sample.approach, &items, attributes, sample.initial_size, &policy.expansion)?))
     }
 
-    /// Records the conclusion: the evaluation's proposal, or the auditor's override with a
-    /// reason. Every sample item must be tested first.
+    /// Records the conclusion: the evaluation's proposal, or the auditor's conclusion with a
+    /// reason where it differs (or where the evaluation proposes extending the sample). Every
+    /// item must be tested, voided or replaced first.
     pub fn conclude(
         &mut self,
         control: &str,
@@ -457,30 +448,33 @@ impl Engagement {
         let eval = self
             .evaluation(control)?
             .ok_or_else(|| Error::invalid(format!("control {control} has no sample to conclude on")))?;
-        if eval.untested_items > 0 {
-            return Err(Error::invalid(format!(
-                "{} of {} items of {control} are not fully tested; record every attribute of every item before concluding",
-                eval.untested_items,
-                eval.untested_items + eval.tested_items
-            )));
+        if let Some(why) = eval.blocker(control) {
+            return Err(Error::invalid(why));
         }
-        let (concluded, reason) = match over {
-            None => (eval.proposed, None),
-            Some((kind, _)) if kind == eval.proposed => (kind, None),
-            Some((kind, reason)) if reason.trim().is_empty() => {
+        let proposal = eval.proposal.as_ref().expect("a complete evaluation proposes");
+        let (concluded, reason) = match (over, proposal.kind.conclusion()) {
+            (None, Some(kind)) => (kind, None),
+            (None, None) => {
                 return Err(Error::invalid(format!(
-                    "the evaluation proposes \"{}\"; concluding \"{}\" instead needs the reason",
-                    eval.proposed, kind
+                    "{}: {} To conclude on this sample anyway, give the conclusion and the reason",
+                    proposal.kind, proposal.reason
                 )));
             }
-            Some((kind, reason)) => (kind, Some(reason.trim().to_string())),
+            (Some((kind, _)), Some(p)) if kind == p => (kind, None),
+            (Some((kind, reason)), _) if reason.trim().is_empty() => {
+                return Err(Error::invalid(format!(
+                    "the evaluation proposes \"{}\"; concluding \"{}\" instead needs the reason",
+                    proposal.kind, kind
+                )));
+            }
+            (Some((kind, reason)), _) => (kind, Some(reason.trim().to_string())),
         };
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO conclusion (control_id, proposed, concluded, override_reason, concluded_by, concluded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (control_id) DO UPDATE SET proposed = excluded.proposed, concluded = excluded.concluded,
                     override_reason = excluded.override_reason, concluded_by = excluded.concluded_by, concluded_at = excluded.concluded_at",
-                params![cid, eval.proposed.as_str(), concluded.as_str(), reason, actor.name, actor.at_text()],
+                params![cid, proposal.kind.as_str(), concluded.as_str(), reason, actor.name, actor.at_text()],
             )?;
             let id: i64 = tx.query_row("SELECT id FROM conclusion WHERE control_id = ?1", [cid], |r| r.get(0))?;
             clear_signoffs(tx, cid, actor, "the conclusion changed")?;
@@ -488,7 +482,10 @@ impl Engagement {
                 tx,
                 actor,
                 "conclusion.recorded",
-                serde_json::json!({ "control": control, "proposed": eval.proposed.as_str(), "concluded": concluded.as_str() }),
+                serde_json::json!({
+                    "control": control, "proposed": proposal.kind.as_str(), "proposal_reason": proposal.reason,
+                    "concluded": concluded.as_str(), "tested": eval.tested_items, "deviations": eval.deviations,
+                }),
                 &[("conclusion", id)],
             )?;
             Ok(())
@@ -670,9 +667,17 @@ impl Engagement {
                 control: r.get(1)?,
                 text: r.get(2)?,
                 status: match status.as_str() {
+                    "open" => NoteStatus::Open,
                     "answered" => NoteStatus::Answered,
                     "cleared" => NoteStatus::Cleared,
-                    _ => NoteStatus::Open,
+                    other => {
+                        return Err(rusqlite::Error::FromSqlConversionFailure(
+                            3,
+                            rusqlite::types::Type::Text,
+                            format!("review_note row {}, column status: unknown status {other:?}", r.get::<_, i64>(0)?)
+                                .into(),
+                        ));
+                    }
                 },
                 raised_by: r.get(4)?,
                 raised_at: r.get(5)?,

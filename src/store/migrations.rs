@@ -201,4 +201,35 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         cleared_at   TEXT
     );
     "#,
+    // 4: scoping and the sampling approach. Exclusion rules on a population's frame; voided
+    // sample items and their replacements; the approach each sample was planned with (filled
+    // in for older samples by `store::infer_approaches`); the engagement's sampling policy
+    // (event-driven bands, expansion rule) beside its frequency table.
+    r#"
+    ALTER TABLE engagement ADD COLUMN sampling_policy TEXT;
+    ALTER TABLE sample ADD COLUMN approach TEXT;
+    ALTER TABLE sample_item ADD COLUMN replaces INTEGER;
+    CREATE TABLE exclusion (
+        id             INTEGER PRIMARY KEY,
+        population_id  INTEGER NOT NULL REFERENCES population(id),
+        rule           TEXT NOT NULL,
+        reason         TEXT NOT NULL,
+        rows_removed   INTEGER NOT NULL,
+        lines          TEXT NOT NULL,
+        positions      TEXT NOT NULL,
+        excluded_by    TEXT NOT NULL,
+        excluded_at    TEXT NOT NULL
+    );
+    CREATE INDEX exclusion_by_population ON exclusion (population_id, id);
+    CREATE TABLE sample_void (
+        id           INTEGER PRIMARY KEY,
+        sample_id    INTEGER NOT NULL REFERENCES sample(id),
+        ordinal      INTEGER NOT NULL,
+        reason       TEXT NOT NULL,
+        replacement  INTEGER NOT NULL,
+        voided_by    TEXT NOT NULL,
+        voided_at    TEXT NOT NULL,
+        UNIQUE (sample_id, ordinal)
+    );
+    "#,
 ];

@@ -7,6 +7,7 @@ mod fieldwork;
 pub(crate) mod migrations;
 mod population;
 mod samples;
+mod scope;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -19,13 +20,17 @@ use crate::{Error, Result};
 
 pub use coverage::RowMismatch;
 pub use population::{PopulationItem, PopulationSummary};
-pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize};
+pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, Void};
+pub use scope::{Exclusion, RecordedExclusion};
 
 /// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.
 const APPLICATION_ID: i64 = 0x5449_4B4D;
 
 /// The schema version from which every covered row is in the audit trail.
 const COVERAGE_SINCE: i64 = 3;
+
+/// The schema version from which every sample records its approach.
+const APPROACH_SINCE: i64 = 4;
 
 /// Page size of new engagement files.
 const PAGE_SIZE: i64 = 16384;
@@ -138,20 +143,40 @@ impl Engagement {
         for sql in &migrations::MIGRATIONS[version as usize..] {
             tx.execute_batch(sql)?;
         }
-        if version > 0 && version < COVERAGE_SINCE {
-            // Rows written before the trail covered them are covered from here on: one event
-            // records them as they are, dated like the last event (the engine has no clock).
-            if let Some(last) = trail::list(&tx)?.pop() {
+        // Changes the engine makes itself are dated like the last event (the engine has no clock).
+        let upgrader = match trail::list(&tx)?.pop() {
+            Some(last) => {
                 let at = chrono::DateTime::parse_from_rfc3339(&last.at)
                     .map(|t| t.with_timezone(&chrono::Utc))
                     .unwrap_or_default();
-                let actor = Actor::new(format!("Tickmark {}", crate::VERSION), at);
+                Some(Actor::new(format!("Tickmark {}", crate::VERSION), at))
+            }
+            None => None,
+        };
+        let inferred = if version > 0 && version < APPROACH_SINCE { samples::infer_approaches(&tx)? } else { vec![] };
+        if let Some(actor) = &upgrader {
+            if version > 0 && version < COVERAGE_SINCE {
+                // Rows written before the trail covered them are covered from here on: one event
+                // records them as they are.
                 let rows = coverage::baseline(&tx)?;
                 trail::record(
                     &tx,
-                    &actor,
+                    actor,
                     "schema.upgraded",
                     serde_json::json!({ "from": version, "to": SCHEMA_VERSION, "rows": rows }),
+                )?;
+            } else if !inferred.is_empty() {
+                let rows: Vec<(&str, i64)> = inferred.iter().map(|(id, _)| ("sample", *id)).collect();
+                let approaches: Vec<&serde_json::Value> = inferred.iter().map(|(_, a)| a).collect();
+                trail::record_rows(
+                    &tx,
+                    actor,
+                    "sample.approach_inferred",
+                    serde_json::json!({
+                        "from": version, "to": SCHEMA_VERSION, "samples": approaches,
+                        "why": "samples drawn before schema 4 did not record how their size was planned; inferred from what they recorded",
+                    }),
+                    &rows,
                 )?;
             }
         }

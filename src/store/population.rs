@@ -27,6 +27,10 @@ pub struct PopulationSummary {
     pub accepted_at: Option<String>,
     pub accepted_by: Option<String>,
     pub report: ValidationReport,
+    /// The exclusion rules scoping the sampling frame, in the order recorded.
+    pub exclusions: Vec<super::Exclusion>,
+    /// Items in the frame: the accepted rows less the excluded ones (N for sampling).
+    pub frame_size: u64,
 }
 
 /// One item of a population.
@@ -195,6 +199,12 @@ impl Engagement {
     }
 }
 
+/// A date as the engagement file stores it (`YYYY-MM-DD`).
+pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| Error::invalid(format!("a stored date {s:?} is damaged: expected YYYY-MM-DD")))
+}
+
 fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PopulationItem> {
     let date: Option<String> = r.get(3)?;
     let fields: String = r.get(5)?;
@@ -231,9 +241,14 @@ fn load_current(conn: &Connection, control: &str, control_id: i64) -> Result<Opt
         )
         .optional()?;
     let Some(r) = row else { return Ok(None) };
-    let report: ValidationReport = serde_json::from_str(&r.9)
-        .map_err(|e| Error::invalid(format!("the stored validation report is damaged: {e}")))?;
+    let report: ValidationReport = serde_json::from_str(&r.9).map_err(|e| {
+        Error::invalid(format!("population row {}, column report: the stored validation report is damaged ({e})", r.0))
+    })?;
+    let exclusions = super::scope::exclusions(conn, r.0)?;
+    let removed: u64 = exclusions.iter().map(|e| e.rows_removed).sum();
     Ok(Some(PopulationSummary {
+        frame_size: (r.4 as u64).saturating_sub(removed),
+        exclusions,
         id: r.0,
         control: control.to_string(),
         origin: r.1,
