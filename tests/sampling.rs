@@ -809,3 +809,17 @@ proptest! {
         prop_assert!(items.windows(2).all(|w| w[0].stratum_index <= w[1].stratum_index));
     }
 }
+
+#[test]
+fn a_replacement_within_a_stratum_continues_that_strata_stream() {
+    // One stratum gets every item, so its first 4 draws are the selection of 4; a replacement
+    // after 3 must be the 4th (SAMPLING-SPEC §3 and §5).
+    let values = vec!["x"; 300];
+    let strata = Stratification::by_column(&values);
+    let seed = Seed::new("12345").unwrap();
+    let four = strata.select(4, &seed).unwrap();
+    let fourth = strata.population_position(&four[3]).unwrap();
+    assert_eq!(strata.extend_stratum("x", &seed, 3, 1).unwrap(), vec![fourth]);
+    assert!(strata.extend_stratum("y", &seed, 3, 1).is_err());
+    assert!(strata.extend_stratum("x", &seed, 300, 1).is_err(), "a stratum has no 301st item");
+}

@@ -256,12 +256,16 @@ struct PlanArgs {
 
 #[derive(Args)]
 struct EvaluateArgs {
-    #[arg(long)]
-    sample_size: u64,
-    #[arg(long)]
-    deviations: u64,
-    #[arg(long)]
-    confidence: String,
+    /// With --control: the control's sample evaluated the way it was planned.
+    engagement: Option<PathBuf>,
+    #[arg(long, requires = "engagement")]
+    control: Option<String>,
+    #[arg(long, required_unless_present = "engagement")]
+    sample_size: Option<u64>,
+    #[arg(long, required_unless_present = "engagement")]
+    deviations: Option<u64>,
+    #[arg(long, required_unless_present = "engagement")]
+    confidence: Option<String>,
     #[arg(long)]
     tolerable_rate: Option<String>,
     #[arg(long, default_value = "binomial")]
@@ -770,10 +774,18 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             out.emit(&p, || frame_text(&p));
         }
         Command::Plan(a) => plan(a, by, out)?,
+        Command::Evaluate(EvaluateArgs { engagement: Some(engagement), control, .. }) => {
+            let control = control.ok_or_else(|| Error::Invalid("give the control: --control ID".into()))?;
+            let e = Engagement::open(&engagement)?
+                .evaluation(&control)?
+                .ok_or_else(|| Error::Invalid(format!("control {control} has no sample yet; draw one first")))?;
+            out.emit(&e, || evaluation_text(&control, &e));
+        }
         Command::Evaluate(a) => {
             let distribution = Distribution::from_name(&a.distribution, a.population_size)?;
             let tolerable = a.tolerable_rate.as_deref().map(Rate::tolerable).transpose()?;
-            let e = evaluate(a.sample_size, a.deviations, Rate::confidence(&a.confidence)?, tolerable, distribution)?;
+            let (n, k, c) = (a.sample_size.unwrap_or(0), a.deviations.unwrap_or(0), a.confidence.unwrap_or_default());
+            let e = evaluate(n, k, Rate::confidence(&c)?, tolerable, distribution)?;
             out.emit(&e, || {
                 let verdict = match e.exceeds_tolerable {
                     Some(true) => {
@@ -1047,6 +1059,38 @@ impl ProgressBar {
             eprintln!();
         }
     }
+}
+
+/// A control's evaluation as a reviewer reads it: the approach, the figures it allows, the proposal.
+fn evaluation_text(control: &str, e: &tickmark::engagement::evaluation::ControlEvaluation) -> String {
+    let mut t = format!("{control}: {}\n", e.approach.words());
+    t += &format!(
+        "Items listed {}, voided {}, tested (n) {}, not fully tested {}, deviations (k) {}\n",
+        e.listed_items, e.voided_items, e.tested_items, e.untested_items, e.deviations
+    );
+    if let Some(s) = &e.statistical {
+        t += &format!(
+            "Upper deviation limit {} at the planned confidence{}\n",
+            s.upper_deviation_limit_display,
+            match s.exceeds_tolerable {
+                Some(true) => ", above the tolerable rate",
+                Some(false) => ", within the tolerable rate",
+                None => "",
+            }
+        );
+    }
+    for st in &e.strata {
+        t += &format!("  stratum {:<12} {} of {} deviated\n", st.label, st.deviations, st.tested);
+    }
+    if !e.all_na_items.is_empty() {
+        let list: Vec<String> = e.all_na_items.iter().map(u64::to_string).collect();
+        t += &format!("Every attribute N/A (not tested; void and replace): items {}\n", list.join(", "));
+    }
+    match &e.proposal {
+        Some(p) => t += &format!("Proposed: {}. {}\n", p.kind, p.reason),
+        None => t += "No item tested yet.\n",
+    }
+    t
 }
 
 /// The frame under the population's exclusion rules, as the validation report continues it.
