@@ -574,23 +574,71 @@ pub struct PopulationJson {
     pub accepted_at: Option<String>,
     pub accepted_by: Option<String>,
     pub report: ValidationReportJson,
+    /// The rules scoping the sampling frame, in the order recorded.
+    pub exclusions: Vec<ExclusionJson>,
+    /// Items in the frame: accepted rows less the excluded ones (N for sampling).
+    #[ts(type = "number")]
+    pub frame_size: u64,
 }
 
 impl From<PopulationSummary> for PopulationJson {
     fn from(p: PopulationSummary) -> PopulationJson {
+        let PopulationSummary {
+            id,
+            control,
+            origin,
+            source_name,
+            source_sha256,
+            item_count,
+            imported_at,
+            imported_by,
+            accepted_at,
+            accepted_by,
+            report,
+            exclusions,
+            frame_size,
+        } = p;
         PopulationJson {
-            id: p.id,
-            control: p.control,
-            origin: p.origin,
-            source_name: p.source_name,
-            source_sha256: p.source_sha256,
-            item_count: p.item_count,
-            imported_at: p.imported_at,
-            imported_by: p.imported_by,
-            accepted_at: p.accepted_at,
-            accepted_by: p.accepted_by,
-            report: p.report.into(),
+            id,
+            control,
+            origin,
+            source_name,
+            source_sha256,
+            item_count,
+            imported_at,
+            imported_by,
+            accepted_at,
+            accepted_by,
+            report: report.into(),
+            exclusions: exclusions.into_iter().map(Into::into).collect(),
+            frame_size,
         }
+    }
+}
+
+/// One exclusion rule on a population's frame, with what it removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ExclusionJson {
+    #[ts(type = "number")]
+    pub id: i64,
+    /// As typed: `outside-period`, `column:Status=Cancelled`, `lines:12,40-42`.
+    pub rule: String,
+    pub reason: String,
+    #[ts(type = "number")]
+    pub rows_removed: u64,
+    /// Source lines of the rows removed.
+    #[ts(type = "number[]")]
+    pub lines: Vec<u64>,
+    pub excluded_by: String,
+    pub excluded_at: String,
+}
+
+impl From<tickmark::store::Exclusion> for ExclusionJson {
+    fn from(e: tickmark::store::Exclusion) -> ExclusionJson {
+        let tickmark::store::Exclusion { id, rule, reason, rows_removed, lines, excluded_by, excluded_at } = e;
+        ExclusionJson { id, rule: rule.to_string(), reason, rows_removed, lines, excluded_by, excluded_at }
     }
 }
 
@@ -697,14 +745,16 @@ pub struct DropJson {
 
 // ---- Fieldwork: sampling, testing, conclusion, interviews, export (issue 6) ----
 
+use tickmark::engagement::evaluation::{Approach, Planning, Proposal, ProposalKind, StratumTally};
 use tickmark::engagement::fieldwork::{
     ConclusionKind, Evidence, EvidenceKind, ExceptionInput, ExceptionRecord, Interview, NoteStatus, Outcome,
     ReviewNote, SignOff, SignOffRole, TestResult,
 };
 use tickmark::engagement::workpaper::ControlEvaluation;
 use tickmark::export::{ExportSummary, Format};
+use tickmark::sampling::Rate;
 use tickmark::sampling::{Method, Plan, Risk};
-use tickmark::store::{Sample, SampleCheck};
+use tickmark::store::{Sample, SampleCheck, SampleItem, Void};
 
 /// One row of the engagement's frequency table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
@@ -812,23 +862,111 @@ impl From<MethodKind> for Method {
     }
 }
 
-/// The draw form. Rates are as typed (`0.95`, `95%`); the engine parses them exactly.
+/// How the auditor planned the size, as the draw form sends it. Rates are as typed (`0.95`,
+/// `95%`); the engine parses them exactly.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum PlanningJson {
+    Statistical { confidence: String, tolerable_rate: String, expected_rate: String, distribution: DistributionKind },
+    FirmTable { frequency: FrequencyKind, risk: RiskKind },
+    Judgemental { reason: String },
+    TestOfOne { rationale: String },
+}
+
+impl TryFrom<PlanningJson> for Planning {
+    type Error = tickmark::Error;
+
+    fn try_from(p: PlanningJson) -> Result<Planning, tickmark::Error> {
+        Ok(match p {
+            PlanningJson::Statistical { confidence, tolerable_rate, expected_rate, distribution } => {
+                Planning::Statistical {
+                    confidence: Rate::confidence(&confidence)?,
+                    tolerable: Rate::tolerable(&tolerable_rate)?,
+                    expected: Rate::expected(if expected_rate.trim().is_empty() { "0" } else { &expected_rate })?,
+                    distribution: distribution.name().to_string(),
+                }
+            }
+            PlanningJson::FirmTable { frequency, risk } => {
+                Planning::FirmTable { frequency: frequency.into(), risk: risk.into() }
+            }
+            PlanningJson::Judgemental { reason } => Planning::Judgemental { reason },
+            PlanningJson::TestOfOne { rationale } => Planning::TestOfOne { rationale },
+        })
+    }
+}
+
+/// The draw form.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]
 pub struct SampleRequestJson {
     pub method: MethodKind,
-    #[ts(type = "number")]
-    pub size: u64,
+    /// Null takes the plan's size.
+    #[ts(type = "number | null")]
+    pub size: Option<u64>,
     /// As shown and possibly edited; kept exactly as typed (no trimming).
     pub seed: String,
     /// `quarter`, `month` or `column:NAME`, with method stratified only.
     pub strata: Option<String>,
+    /// The auditor's words for the size; empty records the plan's sentence.
     pub basis: String,
     /// Needed to draw again when the control already has a sample.
     pub replace_reason: Option<String>,
-    pub confidence: String,
+    pub planning: PlanningJson,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum ApproachKind {
+    Statistical,
+    FirmTable,
+    Judgemental,
+    TestOfOne,
+}
+
+/// How a sample was planned, as recorded with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ApproachJson {
+    pub kind: ApproachKind,
+    /// The workpaper's sentence.
+    pub words: String,
+    #[ts(type = "number | null")]
+    pub planned_size: Option<u64>,
+    /// Statistical samples only.
+    pub confidence: Option<String>,
     pub tolerable_rate: Option<String>,
+}
+
+impl From<Approach> for ApproachJson {
+    fn from(a: Approach) -> ApproachJson {
+        let words = a.words();
+        let planned_size = a.planned_size();
+        let (kind, confidence, tolerable_rate) = match a {
+            Approach::Statistical { confidence, tolerable_rate, .. } => {
+                (ApproachKind::Statistical, Some(confidence), Some(tolerable_rate))
+            }
+            Approach::FirmTable { .. } => (ApproachKind::FirmTable, None, None),
+            Approach::Judgemental { .. } => (ApproachKind::Judgemental, None, None),
+            Approach::TestOfOne { .. } => (ApproachKind::TestOfOne, None, None),
+        };
+        ApproachJson { kind, words, planned_size, confidence, tolerable_rate }
+    }
+}
+
+/// Why an item was set aside and which item replaced it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct VoidJson {
+    pub reason: String,
+    pub voided_by: String,
+    pub voided_at: String,
+    #[ts(type = "number")]
+    pub replacement: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -837,6 +975,7 @@ pub struct SampleRequestJson {
 pub struct SampleItemJson {
     #[ts(type = "number")]
     pub ordinal: u64,
+    /// Position in the sampling frame (1..N after exclusions).
     #[ts(type = "number")]
     pub position: u64,
     #[ts(type = "number")]
@@ -844,6 +983,12 @@ pub struct SampleItemJson {
     pub key: String,
     pub date: Option<String>,
     pub stratum: Option<String>,
+    /// Every imported column's value, in the order of the sample's `columns`.
+    pub fields: Vec<String>,
+    /// The voided item this one replaces.
+    #[ts(type = "number | null")]
+    pub replaces: Option<u64>,
+    pub void: Option<VoidJson>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -903,50 +1048,80 @@ pub struct SampleJson {
     pub basis: String,
     pub drawn_at: String,
     pub drawn_by: String,
-    pub confidence: Option<String>,
-    pub tolerable_rate: Option<String>,
+    pub approach: ApproachJson,
+    /// Set when the size falls short of the plan.
+    pub warning: Option<String>,
+    /// The exclusion rules the frame was scoped by, with their reasons.
+    pub exclusions: Vec<String>,
+    /// The population's column names, for the items' fields.
+    pub columns: Vec<String>,
     pub items: Vec<SampleItemJson>,
     pub replaced: Vec<ReplacedDrawJson>,
 }
 
 impl SampleJson {
     pub fn new(s: Sample, history: Vec<Sample>) -> SampleJson {
+        let Sample {
+            id: _,
+            control,
+            draw_number,
+            draws,
+            spec,
+            method,
+            seed,
+            seed_proposed,
+            population_id: _,
+            population_size,
+            population_name,
+            population_sha256,
+            filters,
+            strata_by,
+            strata,
+            initial_size,
+            size,
+            basis,
+            drawn_at,
+            drawn_by,
+            replaced_at: _,
+            replaced_by: _,
+            replaced_reason: _,
+            confidence: _,
+            tolerable_rate: _,
+            approach,
+            warning,
+            columns,
+            items,
+        } = s;
         SampleJson {
-            control: s.control,
-            draw_number: s.draw_number,
-            draws: s.draws,
-            spec: s.spec,
-            method: s.method.into(),
-            seed: s.seed,
-            seed_proposed: s.seed_proposed,
-            population_size: s.population_size,
-            population_name: s.population_name,
-            population_sha256: s.population_sha256,
-            strata_by: s.strata_by.map(|b| b.to_string()),
-            strata: s
-                .strata
+            control,
+            draw_number,
+            draws,
+            spec,
+            method: method.into(),
+            seed,
+            seed_proposed,
+            population_size,
+            population_name,
+            population_sha256,
+            strata_by: strata_by.map(|b| b.to_string()),
+            strata: strata
                 .into_iter()
                 .map(|st| StratumJson { label: st.label, size: st.size, selected: st.selected })
                 .collect(),
-            initial_size: s.initial_size,
-            size: s.size,
-            basis: s.basis,
-            drawn_at: s.drawn_at,
-            drawn_by: s.drawn_by,
-            confidence: s.confidence,
-            tolerable_rate: s.tolerable_rate,
-            items: s
-                .items
+            initial_size,
+            size,
+            basis,
+            drawn_at,
+            drawn_by,
+            approach: approach.into(),
+            warning,
+            exclusions: filters
+                .exclusions
                 .into_iter()
-                .map(|i| SampleItemJson {
-                    ordinal: i.ordinal,
-                    position: i.position,
-                    source_row: i.source_row,
-                    key: i.key,
-                    date: i.date.map(|d| d.to_string()),
-                    stratum: i.stratum,
-                })
+                .map(|e| format!("{} ({} rows): {}", e.rule, e.rows_removed, e.reason))
                 .collect(),
+            columns,
+            items: items.into_iter().map(Into::into).collect(),
             replaced: history
                 .into_iter()
                 .filter(|h| h.replaced_at.is_some())
@@ -962,6 +1137,38 @@ impl SampleJson {
                     replaced_reason: h.replaced_reason,
                 })
                 .collect(),
+        }
+    }
+}
+
+impl From<SampleItem> for SampleItemJson {
+    fn from(i: SampleItem) -> SampleItemJson {
+        let SampleItem {
+            ordinal,
+            position,
+            row_position: _,
+            source_row,
+            key,
+            date,
+            stratum,
+            added_at: _,
+            fields,
+            replaces,
+            void,
+        } = i;
+        SampleItemJson {
+            ordinal,
+            position,
+            source_row,
+            key,
+            date: date.map(|d| d.to_string()),
+            stratum,
+            fields,
+            replaces,
+            void: void.map(|v| {
+                let Void { reason, voided_by, voided_at, replacement } = v;
+                VoidJson { reason, voided_by, voided_at, replacement }
+            }),
         }
     }
 }
@@ -1174,42 +1381,125 @@ impl From<ConclusionKindJson> for ConclusionKind {
     }
 }
 
-/// What the tested sample says: "k of n", the deviation rate and the upper deviation limit
-/// against the tolerable rate, and the conclusion it proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "kebab-case")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub enum ProposalKindJson {
+    NoExceptionsNoted,
+    ExceptionsNoted,
+    NotEffective,
+    /// The sample cannot support the planned reliance as it is: extend it or re-plan.
+    SampleTooSmall,
+}
+
+impl From<ProposalKind> for ProposalKindJson {
+    fn from(p: ProposalKind) -> ProposalKindJson {
+        match p {
+            ProposalKind::NoExceptionsNoted => ProposalKindJson::NoExceptionsNoted,
+            ProposalKind::ExceptionsNoted => ProposalKindJson::ExceptionsNoted,
+            ProposalKind::NotEffective => ProposalKindJson::NotEffective,
+            ProposalKind::SampleTooSmall => ProposalKindJson::SampleTooSmall,
+        }
+    }
+}
+
+/// What the evaluation proposes, in the engine's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct ProposalJson {
+    pub kind: ProposalKindJson,
+    /// As the workpaper states it: "No exceptions noted", "Sample too small for the planned reliance".
+    pub words: String,
+    /// With sample-too-small: the listed size to extend to; null to re-plan.
+    #[ts(type = "number | null")]
+    pub extend_to: Option<u64>,
+    /// Why, citing the figures.
+    pub reason: String,
+}
+
+/// Deviations in one stratum.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct StratumTallyJson {
+    pub label: String,
+    #[ts(type = "number")]
+    pub tested: u64,
+    #[ts(type = "number")]
+    pub deviations: u64,
+}
+
+/// The tested sample evaluated the way it was planned: "k of n" always; the upper deviation
+/// limit only for a statistical sample; the proposal, and what stops a conclusion.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]
 pub struct EvaluationJson {
+    pub approach: ApproachJson,
     #[ts(type = "number")]
-    pub sample_size: u64,
+    pub listed_items: u64,
+    #[ts(type = "number")]
+    pub voided_items: u64,
+    /// n: items tested (voided items and items with every attribute N/A are not).
     #[ts(type = "number")]
     pub tested_items: u64,
     #[ts(type = "number")]
     pub untested_items: u64,
+    #[ts(type = "number[]")]
+    pub all_na_items: Vec<u64>,
     #[ts(type = "number")]
     pub deviations: u64,
-    pub deviation_rate: f64,
-    /// Rounded up to 0.1%, as the AICPA tables print it: `4.6%`.
-    pub upper_deviation_limit: String,
-    pub confidence: String,
-    pub tolerable_rate: Option<String>,
+    /// k / n; null for a test of one and before any item is tested.
+    pub deviation_rate: Option<f64>,
+    /// Statistical samples only, rounded up to 0.1% as the AICPA tables print it: `4.6%`.
+    pub upper_deviation_limit: Option<String>,
     pub exceeds_tolerable: Option<bool>,
-    pub proposed: ConclusionKindJson,
+    pub strata: Vec<StratumTallyJson>,
+    pub proposal: Option<ProposalJson>,
+    /// What stops a conclusion, naming the items; null when the auditor can conclude.
+    pub blocker: Option<String>,
 }
 
-impl From<ControlEvaluation> for EvaluationJson {
-    fn from(e: ControlEvaluation) -> EvaluationJson {
+impl EvaluationJson {
+    pub fn new(e: ControlEvaluation, control: &str) -> EvaluationJson {
+        let blocker = e.blocker(control);
+        let ControlEvaluation {
+            approach,
+            listed_items,
+            voided_items,
+            tested_items,
+            untested_items,
+            all_na_items,
+            deviations,
+            deviation_rate,
+            statistical,
+            strata,
+            proposal,
+        } = e;
         EvaluationJson {
-            sample_size: e.evaluation.sample_size,
-            tested_items: e.tested_items,
-            untested_items: e.untested_items,
-            deviations: e.deviations,
-            deviation_rate: e.evaluation.deviation_rate,
-            upper_deviation_limit: e.evaluation.upper_deviation_limit_display.to_string(),
-            confidence: e.confidence,
-            tolerable_rate: e.tolerable_rate,
-            exceeds_tolerable: e.evaluation.exceeds_tolerable,
-            proposed: e.proposed.into(),
+            approach: approach.into(),
+            listed_items,
+            voided_items,
+            tested_items,
+            untested_items,
+            all_na_items,
+            deviations,
+            deviation_rate,
+            upper_deviation_limit: statistical.as_ref().map(|s| s.upper_deviation_limit_display.to_string()),
+            exceeds_tolerable: statistical.and_then(|s| s.exceeds_tolerable),
+            strata: strata
+                .into_iter()
+                .map(|t| {
+                    let StratumTally { label, tested, deviations } = t;
+                    StratumTallyJson { label, tested, deviations }
+                })
+                .collect(),
+            proposal: proposal.map(|p| {
+                let Proposal { kind, extend_to, reason } = p;
+                ProposalJson { kind: kind.into(), words: kind.words().to_string(), extend_to, reason }
+            }),
+            blocker,
         }
     }
 }
@@ -1218,7 +1508,7 @@ impl From<ControlEvaluation> for EvaluationJson {
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]
 pub struct ConclusionJson {
-    pub proposed: ConclusionKindJson,
+    pub proposed: ProposalKindJson,
     pub concluded: ConclusionKindJson,
     pub override_reason: Option<String>,
     pub concluded_by: String,

@@ -230,27 +230,31 @@ fn a_sample_is_planned_drawn_tested_and_concluded_through_the_commands() {
 
     let seed = h.call("seed_propose", json!({})).unwrap();
     assert_eq!(seed.as_str().unwrap().len(), 20);
+    let planning = json!({ "kind": "statistical", "confidence": "0.95", "tolerableRate": "0.1", "expectedRate": "0", "distribution": "binomial" });
     let request = json!({
         "method": "random", "size": 5, "seed": seed, "strata": null, "basis": "5 items for the test",
-        "replaceReason": null, "confidence": "0.95", "tolerableRate": "0.1"
+        "replaceReason": null, "planning": planning
     });
-    let sample = h.call("sample_draw", json!({ "control": "CC8.1-01", "request": request })).unwrap();
+    let sample = h.call("sample_draw", json!({ "control": "CC8.1-02", "request": request })).unwrap();
     assert_eq!(sample["items"].as_array().unwrap().len(), 5);
+    assert_eq!(sample["approach"]["kind"], "statistical");
+    assert_eq!(sample["approach"]["plannedSize"], 29, "AICPA Table A-1: 95%, 10% tolerable, none expected");
+    assert!(sample["warning"].as_str().unwrap().contains("fewer than the 29"), "{}", sample["warning"]);
     assert_eq!(sample["seedProposed"], true, "the seed the shell proposed, unchanged");
     assert_eq!((sample["drawNumber"].clone(), sample["draws"].clone()), (json!(1), json!(1)));
 
-    let again = h.call("sample_draw", json!({ "control": "CC8.1-01", "request": request })).unwrap_err();
+    let again = h.call("sample_draw", json!({ "control": "CC8.1-02", "request": request })).unwrap_err();
     assert_eq!(again["code"], "invalid", "drawing again needs a reason");
-    let checks = h.call("sample_verify", json!({ "control": "CC8.1-01" })).unwrap();
+    let checks = h.call("sample_verify", json!({ "control": "CC8.1-02" })).unwrap();
     assert_eq!(checks[0]["matches"], true);
 
     let control = h.call("controls_list", json!({})).unwrap();
     let attribute =
-        control.as_array().unwrap().iter().find(|c| c["code"] == "CC8.1-01").unwrap()["attributes"][0]["label"].clone();
+        control.as_array().unwrap().iter().find(|c| c["code"] == "CC8.1-02").unwrap()["attributes"][0]["label"].clone();
     let result = h
         .call(
             "result_record",
-            json!({ "control": "CC8.1-01", "ordinal": 1, "attribute": attribute, "outcome": "pass", "comment": "" }),
+            json!({ "control": "CC8.1-02", "ordinal": 1, "attribute": attribute, "outcome": "pass", "comment": "" }),
         )
         .unwrap();
     assert_eq!(result["outcome"], "pass");
@@ -258,18 +262,60 @@ fn a_sample_is_planned_drawn_tested_and_concluded_through_the_commands() {
     let err = h
         .call(
             "result_record",
-            json!({ "control": "CC8.1-01", "ordinal": 2, "attribute": attribute, "outcome": "exception", "comment": " " }),
+            json!({ "control": "CC8.1-02", "ordinal": 2, "attribute": attribute, "outcome": "exception", "comment": " " }),
         )
         .unwrap_err();
     assert_eq!(err, json!({ "code": "invalid", "message": "an exception needs a description of what was found" }));
 
-    let testing = h.call("testing_load", json!({ "control": "CC8.1-01" })).unwrap();
+    let testing = h.call("testing_load", json!({ "control": "CC8.1-02" })).unwrap();
     assert_eq!(testing["results"].as_array().unwrap().len(), 1);
-    let view = h.call("conclusion_load", json!({ "control": "CC8.1-01" })).unwrap();
-    assert_eq!(view["evaluation"]["sampleSize"], 5);
-    assert_eq!(view["evaluation"]["proposed"], "no-exceptions-noted");
-    let early = h.call("sign_off", json!({ "control": "CC8.1-01", "role": "preparer", "signer": "Dana Whitfield" }));
+    let view = h.call("conclusion_load", json!({ "control": "CC8.1-02" })).unwrap();
+    // One attribute of one item recorded: nothing is fully tested, so nothing is proposed.
+    assert_eq!(view["evaluation"]["listedItems"], 5);
+    assert_eq!(view["evaluation"]["testedItems"], 0);
+    assert_eq!(view["evaluation"]["proposal"], Value::Null);
+    assert!(view["evaluation"]["blocker"].as_str().unwrap().contains("5 of 5 items of CC8.1-02 are not fully tested"));
+    let early = h.call("sign_off", json!({ "control": "CC8.1-02", "role": "preparer", "signer": "Dana Whitfield" }));
     assert_eq!(early.unwrap_err()["code"], "invalid", "no conclusion yet");
+
+    // Void item 2 (it cannot be tested) and get its replacement, item 6.
+    let err = h.call("sample_void", json!({ "control": "CC8.1-02", "ordinal": 2, "reason": "" })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("needs the reason"), "{err}");
+    let voided = h
+        .call(
+            "sample_void",
+            json!({ "control": "CC8.1-02", "ordinal": 2, "reason": "deployment rolled back before go-live" }),
+        )
+        .unwrap();
+    assert_eq!(voided["items"][1]["void"]["replacement"], 6);
+    assert_eq!(voided["items"][5]["replaces"], 2);
+    assert_eq!(voided["items"][5]["fields"].as_array().unwrap().len(), voided["columns"].as_array().unwrap().len());
+}
+
+#[test]
+fn an_exclusion_scopes_the_frame_before_the_draw_and_is_refused_after_it() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let before = h.call("population_current", json!({ "control": "CC6.3-01" })).unwrap();
+    let err = h
+        .call(
+            "population_exclude",
+            json!({ "control": "CC6.3-01", "rule": "column:Nope=x", "reason": "r", "replaceSample": null }),
+        )
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("no column \"Nope\""), "{err}");
+    let p = h
+        .call(
+            "population_exclude",
+            json!({ "control": "CC6.3-01", "rule": "column:Termination Reason=End of Fixed-Term Contract",
+                    "reason": "contractors are off-boarded by the staffing agency (CC6.3-02)", "replaceSample": null }),
+        )
+        .unwrap();
+    let removed = p["exclusions"][0]["rowsRemoved"].as_u64().unwrap();
+    assert!(removed > 0);
+    assert_eq!(p["frameSize"].as_u64().unwrap(), before["itemCount"].as_u64().unwrap() - removed);
+    assert_eq!(p["exclusions"][0]["excludedBy"], "Dana Whitfield");
 }
 
 #[test]

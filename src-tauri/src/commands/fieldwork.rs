@@ -8,8 +8,8 @@ use tickmark::engagement::fieldwork::SignOffRole;
 
 use crate::error::{CommandError, CommandResult};
 use crate::json::{
-    ConclusionJson, ConclusionKindJson, ConclusionViewJson, EvidenceJson, ExceptionInputJson, ExceptionJson,
-    OutcomeKind, ResultJson, ReviewNoteJson, SignOffJson, SignOffRoleKind, TestingJson,
+    ConclusionJson, ConclusionKindJson, ConclusionViewJson, EvaluationJson, EvidenceJson, ExceptionInputJson,
+    ExceptionJson, OutcomeKind, ResultJson, ReviewNoteJson, SignOffJson, SignOffRoleKind, TestingJson,
 };
 use crate::state::{AppState, actor, actor_for};
 
@@ -110,7 +110,7 @@ pub async fn conclusion_load(state: State<'_, AppState>, control: String) -> Com
     state
         .with_engagement(move |eng| {
             Ok(ConclusionViewJson {
-                evaluation: eng.evaluation(&control)?.map(Into::into),
+                evaluation: eng.evaluation(&control)?.map(|e| EvaluationJson::new(e, &control)),
                 conclusion: eng.conclusion(&control)?.map(Into::into),
                 signoffs: eng.signoffs(&control)?.into_iter().map(Into::into).collect(),
                 notes: eng.review_notes(Some(&control))?.into_iter().map(Into::into).collect(),

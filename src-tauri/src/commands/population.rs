@@ -139,3 +139,29 @@ pub async fn population_find(
         })
         .await
 }
+
+/// Records an exclusion rule on the control's population (before sampling, or setting the
+/// current sample aside with `replace_sample`); returns the population with its frame.
+#[tauri::command]
+pub async fn population_exclude(
+    state: State<'_, AppState>,
+    control: String,
+    rule: String,
+    reason: String,
+    replace_sample: Option<String>,
+) -> CommandResult<PopulationJson> {
+    state
+        .with_engagement(move |eng| {
+            let actor = actor_for(eng)?;
+            let rule: tickmark::engagement::scope::ExclusionRule = rule.parse()?;
+            eng.exclude_rows(
+                &control,
+                &rule,
+                &reason,
+                replace_sample.as_deref().filter(|r| !r.trim().is_empty()),
+                &actor,
+            )?;
+            current(eng, &control)
+        })
+        .await
+}

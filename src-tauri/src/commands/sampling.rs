@@ -4,6 +4,7 @@
 use tauri::State;
 use tickmark::draw::StrataBy;
 use tickmark::engagement::Frequency;
+use tickmark::engagement::evaluation::{Planning, plan_sample};
 use tickmark::sampling::{Distribution, Plan, Rate, Seed, plan_attribute};
 use tickmark::store::SampleRequest;
 
@@ -35,17 +36,20 @@ pub async fn frequency_table(state: State<'_, AppState>) -> CommandResult<Vec<Fr
         .await
 }
 
-/// A non-statistical size from the engagement's frequency table.
+/// A non-statistical size from the engagement's frequency table; an event-driven control
+/// takes the row its occurrences in the control's frame fall in.
 #[tauri::command]
 pub async fn plan_frequency(
     state: State<'_, AppState>,
+    control: String,
     frequency: FrequencyKind,
     risk: RiskKind,
 ) -> CommandResult<PlanJson> {
     state
         .with_engagement(move |eng| {
-            let plan =
-                eng.frequency_table()?.plan(Frequency::from(frequency), risk.into()).map_err(tickmark::Error::from)?;
+            let frame = eng.current_population(&control)?.map_or(0, |p| p.frame_size);
+            let planning = Planning::FirmTable { frequency: Frequency::from(frequency), risk: risk.into() };
+            let (_, plan) = plan_sample(&planning, frame, &eng.frequency_table()?, &eng.sampling_policy()?)?;
             Ok(plan.into())
         })
         .await
@@ -108,21 +112,31 @@ pub async fn sample_draw(
         seed_proposed: proposed.as_deref() == Some(request.seed.as_str()),
         seed: Seed::new(request.seed).map_err(tickmark::Error::from)?,
         strata: request.strata.as_deref().filter(|s| !s.trim().is_empty()).map(str::parse::<StrataBy>).transpose()?,
-        basis: request.basis,
+        basis: Some(request.basis).filter(|b| !b.trim().is_empty()),
         replace_reason: request.replace_reason.filter(|r| !r.trim().is_empty()),
-        confidence: Rate::confidence(&request.confidence).map_err(tickmark::Error::from)?,
-        tolerable_rate: request
-            .tolerable_rate
-            .as_deref()
-            .filter(|t| !t.trim().is_empty())
-            .map(Rate::tolerable)
-            .transpose()
-            .map_err(tickmark::Error::from)?,
+        planning: request.planning.try_into()?,
     };
     state
         .with_engagement(move |eng| {
             eng.draw_sample(&control, &req, &actor_for(eng)?)?;
             sample_json(eng, &control)?.ok_or_else(|| CommandError::internal("the sample was not saved"))
+        })
+        .await
+}
+
+/// Voids an item that cannot be tested and draws its replacement, the next item of the
+/// same stream; the voided item stays listed with the reason.
+#[tauri::command]
+pub async fn sample_void(
+    state: State<'_, AppState>,
+    control: String,
+    ordinal: u64,
+    reason: String,
+) -> CommandResult<SampleJson> {
+    state
+        .with_engagement(move |eng| {
+            eng.void_item(&control, ordinal, &reason, &actor_for(eng)?)?;
+            sample_json(eng, &control)?.ok_or_else(|| CommandError::internal("the sample vanished"))
         })
         .await
 }
