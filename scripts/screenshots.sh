@@ -71,13 +71,12 @@ shot population-grid --demo --screen grid --control CC8.1-01
 shot sampling-empty-state --demo --screen sampling --control CC6.3-01
 shot audit-trail --demo --screen trail
 
-# fieldwork TICKMARK ENGAGEMENT: a drawn sample on CC8.1-01 with a few results (one exception),
-# and a test of one on CC8.1-02 concluded and signed off by both (an earlier sign-off cleared).
+# fieldwork TICKMARK ENGAGEMENT: results on the demo's sample of CC8.1-01 (item 3 was voided
+# and replaced by item 26 in the demo) with one exception, and a test of one on CC8.1-02
+# concluded and signed off by both (an earlier sign-off cleared).
 fieldwork() {
   local t=$1 e=$2
-  "$t" --by "Dana Whitfield" sample "$e" --control CC8.1-01 --size 25 --seed 48213077915530642187 --tolerable-rate 0.1 \
-    --basis "Event-driven control, 312 changes: 25 items (moderate reliance, no deviation expected)." >/dev/null
-  for i in 1 2 3 4 5 6; do
+  for i in 1 2 4 5 6 26; do
     for a in A B C; do
       if [ "$i" = 4 ] && [ "$a" = B ]; then
         "$t" --by "Dana Whitfield" result "$e" --control CC8.1-01 --item "$i" --attribute "$a" \
@@ -92,8 +91,8 @@ fieldwork() {
     --narrative "No evidence of testing before deployment." --isolated yes \
     --response "Hotfix procedure updated to require a test record." >/dev/null
   local d=CC8.1-02
-  "$t" --by "Dana Whitfield" sample "$e" --control $d --size 1 --seed 77120398455102376614 \
-    --basis "Test of one for an automated control: pipeline configuration inspected; change management (CC8.1-01) tested." >/dev/null
+  "$t" --by "Dana Whitfield" sample "$e" --control $d --seed 77120398455102376614 \
+    --test-of-one "pipeline configuration inspected; change management (CC8.1-01) tested." >/dev/null
   for a in A B C; do "$t" --by "Dana Whitfield" result "$e" --control $d --item 1 --attribute $a --pass >/dev/null; done
   "$t" --by "Dana Whitfield" conclude "$e" --control $d >/dev/null
   "$t" --by "Dana Whitfield" signoff "$e" --control $d --as preparer >/dev/null

@@ -5,8 +5,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::engagement::evaluation::Planning;
 use crate::engagement::{Actor, Frequency, NewEngagement, Period, ReportType};
 use crate::import::Mapping;
+use crate::sampling::{Method, Risk, Seed};
+use crate::store::SampleRequest;
 use crate::{Engagement, Error, Result};
 
 /// (file name, contents) of the client exports the demo imports.
@@ -29,6 +32,29 @@ const IMPORTS: &[(&str, &str, &str, &str, bool)] = &[
     ("CC6.3-01", "terminations.csv", "Employee ID", "Last Day of Work", false),
     ("CC6.1-01", "access_reviews.csv", "Review ID", "Review Completed", true),
 ];
+
+/// The scoping the demo shows on the change tickets (CC8.1-01), before acceptance: control, rule, reason.
+const EXCLUSIONS: &[(&str, &str, &str)] = &[
+    (
+        "CC8.1-01",
+        "outside-period",
+        "Raised before the review period; their approval and testing fall under the prior year's report.",
+    ),
+    (
+        "CC8.1-01",
+        "column:Status=Canceled|Declined",
+        "Cancelled or declined before deployment: no change reached production, so the control did not operate on them (confirmed with S. Ortiz).",
+    ),
+];
+
+/// The demo's sample on CC8.1-01: the firm's table for an event-driven control (the frame's
+/// occurrences pick the row), a fixed seed, and one item voided and replaced.
+const SAMPLE_CONTROL: &str = "CC8.1-01";
+const SAMPLE_SEED: &str = "48213077915530642187";
+const VOID: (u64, &str) = (
+    3,
+    "Closed as a duplicate of another ticket in the population; the change was deployed under that ticket, so there is nothing to test on this one.",
+);
 
 /// control, frequency, business days only.
 const GENERATED: &[(&str, Frequency, bool)] = &[
@@ -111,6 +137,9 @@ pub fn build(path: &Path, replace: bool, actor: &Actor) -> Result<Demo> {
         for (control, file, key, date, accept) in IMPORTS {
             let mapping = Mapping { key: key.to_string(), date: Some(date.to_string()), ..Mapping::default() };
             eng.import_population(control, &sources.join(file), &mapping, actor, &mut |_| true)?;
+            for (_, rule, reason) in EXCLUSIONS.iter().filter(|(c, _, _)| c == control) {
+                eng.exclude_rows(control, &rule.parse()?, reason, None, actor)?;
+            }
             if *accept {
                 eng.accept_population(control, actor)?;
             }
@@ -121,6 +150,18 @@ pub fn build(path: &Path, replace: bool, actor: &Actor) -> Result<Demo> {
             eng.accept_population(control, actor)?;
             populations += 1;
         }
+        let request = SampleRequest {
+            method: Method::Random,
+            size: None,
+            seed: Seed::new(SAMPLE_SEED)?,
+            seed_proposed: false,
+            strata: None,
+            basis: None,
+            replace_reason: None,
+            planning: Planning::FirmTable { frequency: Frequency::EventDriven, risk: Risk::Lower },
+        };
+        eng.draw_sample(SAMPLE_CONTROL, &request, actor)?;
+        eng.void_item(SAMPLE_CONTROL, VOID.0, VOID.1, actor)?;
         Ok(Demo { path: path.to_path_buf(), controls, populations })
     })();
     if result.is_err() {

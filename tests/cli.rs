@@ -282,6 +282,17 @@ fn the_demo_engagement_builds_in_the_data_directory() {
     let pop = s.json(&["population", "show", path.to_str().unwrap(), "--control", "CC8.1-01"]);
     assert_eq!(pop["item_count"], 1999);
     assert_eq!(pop["accepted_by"], "Dana Whitfield");
+    // The demo shows scoping and a void: CC8.1-01's frame leaves out the rows raised before
+    // the period and the cancelled or declined changes; one sample item is voided and replaced.
+    let rules: Vec<&str> = pop["exclusions"].as_array().unwrap().iter().map(|e| e["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["outside-period", "column:Status=Canceled|Declined"]);
+    assert_eq!(pop["exclusions"][1]["rows_removed"], 39, "15 Canceled + 24 Declined in the fixture");
+    let removed: u64 = pop["exclusions"].as_array().unwrap().iter().map(|e| e["rows_removed"].as_u64().unwrap()).sum();
+    assert_eq!(pop["frame_size"].as_u64().unwrap(), 1999 - removed);
+    let sample = s.json(&["sample", path.to_str().unwrap(), "--control", "CC8.1-01", "--show"]);
+    assert_eq!(sample["items"][2]["void"]["replacement"], 26);
+    assert_eq!(sample["items"][25]["replaces"], 3);
+    assert_eq!(s.json(&["verify", path.to_str().unwrap()])["ok"], true);
     let err = s.fails(&["demo"]);
     assert!(err.contains("a file already exists there"), "{err}");
     s.ok(&["demo", "--force"]);

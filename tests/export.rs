@@ -1060,8 +1060,9 @@ fn csv_records(dir: &Path, name: &str) -> Vec<BTreeMap<String, String>> {
         .collect()
 }
 
-/// An engagement file through the real binary: the demo's change tickets, a 12-item sample,
-/// every result, one exception.
+/// An engagement file through the real binary: the demo's change tickets (scoped by two
+/// exclusion rules, with the demo's sample replaced by a 12-item draw), every result, one
+/// exception.
 fn tested_engagement(s: &Sandbox) -> PathBuf {
     s.ok(&["demo", "--out", "acme.tickmark"]);
     s.ok(&[
@@ -1075,6 +1076,8 @@ fn tested_engagement(s: &Sandbox) -> PathBuf {
         "2026-fieldwork",
         "--tolerable-rate",
         "0.05",
+        "--replace",
+        "redrawn for the export test",
     ]);
     let attributes: Vec<String> = s
         .json(&["controls", "list", "acme.tickmark"])
@@ -1129,8 +1132,11 @@ fn the_exported_sample_is_re_performed_by_select_from_the_source_file_and_the_ex
     s.ok(&["exception", "acme.tickmark", "--control", "CC8.1-01", "--item", "4", "--narrative", "=cmd|' /C calc'!A0"]);
     s.ok(&["export", "acme.tickmark", "--control", "CC8.1-01", "--format", "csv", "--out", "wp"]);
     let sampling = csv_records(&s.path("wp"), "sampling.csv");
-    let draw = &sampling[0];
+    let draw = sampling.iter().find(|d| d["Status"] == "current").unwrap();
     assert_eq!(draw["Specification"], "tickmark-sample-v1");
+    // The rules that scoped the frame, as the workpaper records them: "RULE (N rows): reason".
+    let rules: Vec<&str> = draw["Exclusion rules"].lines().map(|l| l.split(" (").next().unwrap()).collect();
+    assert_eq!(rules, ["outside-period", "column:Status=Canceled|Declined"]);
     let listed: Vec<(String, String)> = csv_records(&s.path("wp"), "sample.csv")
         .into_iter()
         .map(|r| (r["Position"].clone(), r["Key"].clone()))
@@ -1138,7 +1144,7 @@ fn the_exported_sample_is_re_performed_by_select_from_the_source_file_and_the_ex
     assert_eq!(listed.len(), 12);
     // The reviewer holds only the client's file (its SHA-256 is in the workpaper) and the seed.
     let source = s.path("demo-sources/change_tickets.csv");
-    let sel = s.json(&[
+    let mut args = vec![
         "select",
         source.to_str().unwrap(),
         "--size",
@@ -1149,7 +1155,16 @@ fn the_exported_sample_is_re_performed_by_select_from_the_source_file_and_the_ex
         &draw["Method"],
         "--key",
         "Issue key",
-    ]);
+        "--date",
+        "Created",
+        "--period",
+        "2026-01-01..2026-12-31",
+    ];
+    for rule in &rules {
+        args.extend(["--exclude", rule]);
+    }
+    let sel = s.json(&args);
+    assert_eq!(sel["population"]["items"].to_string(), draw["Population size (N)"]);
     assert_eq!(sel["population"]["sha256"].as_str().unwrap(), draw["Population SHA-256"]);
     let reperformed: Vec<(String, String)> = sel["items"]
         .as_array()
