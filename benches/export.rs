@@ -6,10 +6,11 @@ use std::path::PathBuf;
 use chrono::{TimeZone, Utc};
 use criterion::{Criterion, criterion_group, criterion_main};
 use tickmark::Engagement;
+use tickmark::engagement::evaluation::Planning;
 use tickmark::engagement::fieldwork::Outcome;
 use tickmark::engagement::{Actor, Attribute, ControlInput, Frequency, Nature, NewEngagement, Period, ReportType};
 use tickmark::export::{Format, export};
-use tickmark::sampling::{Method, Rate, Seed};
+use tickmark::sampling::{Method, Risk, Seed};
 use tickmark::store::SampleRequest;
 
 fn actor() -> Actor {
@@ -54,14 +55,13 @@ fn fifty_controls() -> PathBuf {
         eng.accept_population(&code, &actor()).unwrap();
         let req = SampleRequest {
             method: Method::Random,
-            size: 40,
+            size: None,
             seed: Seed::new(format!("seed-{c}")).unwrap(),
             seed_proposed: false,
             strata: None,
-            basis: "Firm frequency table: daily, higher risk".into(),
+            basis: None,
             replace_reason: None,
-            confidence: Rate::confidence("0.95").unwrap(),
-            tolerable_rate: Some(Rate::tolerable("0.05").unwrap()),
+            planning: Planning::FirmTable { frequency: Frequency::Daily, risk: Risk::Higher },
         };
         eng.draw_sample(&code, &req, &actor()).unwrap();
         for item in 1..=40 {

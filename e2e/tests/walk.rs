@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use tickmark_e2e::{App, Result, workspace};
+use tickmark_e2e::{App, Result, literal, workspace};
 
 const CONTROL: &str = "CC6.3-01";
 
@@ -24,7 +24,8 @@ async fn a_demo_control_goes_from_import_through_testing_and_sign_off_to_an_expo
     .unwrap();
     let walk = walk(&app, &workpaper).await;
     app.finish(walk).await;
-    // The exported file, read back: five sample items of the control, the exception's text.
+    // The exported file, read back: the ten sample items of the control (five drawn, five added
+    // by the firm's expansion rule after one deviation), the exception's text.
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(&workpaper).expect("the exported workbook opens");
     let mut text = |sheet: &str| -> String {
         let range =
@@ -32,11 +33,27 @@ async fn a_demo_control_goes_from_import_through_testing_and_sign_off_to_an_expo
         range.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect::<Vec<_>>().join("|")
     };
     let sample = text("Sample");
-    assert_eq!(sample.matches(CONTROL).count(), 5, "{sample}");
+    assert_eq!(sample.matches(CONTROL).count(), 10, "{sample}");
     assert!(text("Results").contains(EXCEPTION));
 }
 
 const EXCEPTION: &str = "Okta account still active 3 days after the last day";
+
+/// Why five items: a judgemental size is recorded with the auditor's reason.
+const JUDGEMENT: &str = "Walkthrough sample: 5 terminations";
+
+/// Records a pass on attributes A, B and C of the given items from the keyboard.
+async fn pass_items(app: &App, ordinals: std::ops::RangeInclusive<u32>) -> Result<()> {
+    for ordinal in ordinals {
+        for label in ["A", "B", "C"] {
+            let cell = format!("//*[@data-testid='cell-{ordinal}-{label}']");
+            app.click(&cell).await?;
+            app.keys("p").await?;
+            app.find(&format!("{cell}[@data-outcome='pass']")).await?;
+        }
+    }
+    Ok(())
+}
 
 async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
     app.step("the demo engagement opens on its controls", async |app| {
@@ -78,8 +95,10 @@ async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
     })
     .await?;
 
-    app.step("draw a five-item sample with a fixed seed", async |app| {
+    app.step("draw a five-item sample of a judgemental size, with its reason and a fixed seed", async |app| {
         app.click("//*[@role='tab' and contains(normalize-space(), 'Sampling')]").await?;
+        app.find("//*[@data-testid='draw-approach']").await?.select_by_value("judgemental").await?;
+        app.find("//*[@data-testid='draw-judgemental-reason']").await?.send_keys(JUDGEMENT).await?;
         let size = app.find("//*[@data-testid='draw-size']").await?;
         size.clear().await?;
         size.send_keys("5").await?;
@@ -89,6 +108,7 @@ async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
         app.click("//*[@data-testid='draw-submit']").await?;
         app.find("//*[@data-testid='sample-row-5']").await?;
         app.find("//*[@data-testid='sample-seed' and normalize-space()='e2e-walk']").await?;
+        app.find(&format!("//*[@data-testid='sample-approach' and contains(., {})]", literal(JUDGEMENT))).await?;
         Ok(())
     })
     .await?;
@@ -114,8 +134,28 @@ async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
     })
     .await?;
 
-    app.step("conclude, then sign off as preparer and as reviewer", async |app| {
+    app.step("one deviation in five: the firm's expansion rule extends the sample to ten", async |app| {
         app.click("//*[@role='tab' and contains(normalize-space(), 'Conclusion')]").await?;
+        app.find("//*[@data-testid='evaluation-k-of-n' and normalize-space()='1 of 5']").await?;
+        app.find("//*[@data-testid='conclusion-proposed' and starts-with(normalize-space(), 'Sample too small')]")
+            .await?;
+        app.click("//*[@data-testid='extend-to' and contains(normalize-space(), 'to 10')]").await?;
+        app.find("//*[@data-testid='evaluation-listed' and normalize-space()='10']").await?;
+        app.find("//*[@data-testid='conclusion-blocker']").await?;
+        Ok(())
+    })
+    .await?;
+
+    app.step("test the five added items: P on every attribute", async |app| {
+        app.click("//*[@role='tab' and contains(normalize-space(), 'Testing')]").await?;
+        pass_items(app, 6..=10).await
+    })
+    .await?;
+
+    app.step("conclude on the extended sample, then sign off as preparer and as reviewer", async |app| {
+        app.click("//*[@role='tab' and contains(normalize-space(), 'Conclusion')]").await?;
+        app.find("//*[@data-testid='evaluation-k-of-n' and normalize-space()='1 of 10']").await?;
+        app.find("//*[@data-testid='conclusion-proposed' and normalize-space()='Exceptions noted']").await?;
         app.click("//*[@data-testid='conclude-submit']").await?;
         app.find("//*[@data-testid='conclusion-recorded']").await?;
         app.click("//*[@data-testid='signoff-preparer-sign']").await?;

@@ -757,7 +757,9 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
     let mut stmt = conn.prepare_cached(
         "SELECT ordinal, position, stratum, added_at, replaces FROM sample_item WHERE sample_id = ?1 ORDER BY ordinal",
     )?;
-    let listed: Vec<(u64, u64, Option<String>, String, Option<i64>)> = stmt
+    /// A sample_item row: ordinal, frame position, stratum, added at, the ordinal it replaces.
+    type Listed = (u64, u64, Option<String>, String, Option<i64>);
+    let listed: Vec<Listed> = stmt
         .query_map([id], |r| {
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?, r.get(4)?))
         })?

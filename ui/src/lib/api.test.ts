@@ -8,7 +8,7 @@ vi.mock("@tauri-apps/api/core", () => ({
   },
 }));
 
-import { asCommandError, engagementOpen, populationItems } from "./api";
+import { asCommandError, engagementOpen, planFrequency, populationExclude, populationItems, sampleVoid } from "./api";
 
 describe("command calls", () => {
   beforeEach(() => {
@@ -19,6 +19,29 @@ describe("command calls", () => {
     invoke.mockResolvedValue([]);
     await populationItems(7, 200, 100);
     expect(invoke).toHaveBeenCalledWith("population_items", { populationId: 7, offset: 200, limit: 100 });
+  });
+
+  it("sends an exclusion with its reason, and the reason for setting a sample aside", async () => {
+    invoke.mockResolvedValue({});
+    await populationExclude("CC8.1-01", "column:Status=Cancelled", "Cancelled before deployment", null);
+    expect(invoke).toHaveBeenCalledWith("population_exclude", {
+      control: "CC8.1-01",
+      rule: "column:Status=Cancelled",
+      reason: "Cancelled before deployment",
+      replaceSample: null,
+    });
+  });
+
+  it("names the control when planning from the firm's table, and the item when voiding", async () => {
+    invoke.mockResolvedValue({});
+    await planFrequency("CC6.3-01", "event-driven", "lower");
+    expect(invoke).toHaveBeenCalledWith("plan_frequency", { control: "CC6.3-01", frequency: "event-driven", risk: "lower" });
+    await sampleVoid("CC6.3-01", 3, "Rehired the next day: no termination to test");
+    expect(invoke).toHaveBeenCalledWith("sample_void", {
+      control: "CC6.3-01",
+      ordinal: 3,
+      reason: "Rehired the next day: no termination to test",
+    });
   });
 
   it("hands on the engine's code and message unchanged", async () => {

@@ -77,6 +77,13 @@ export const populationGenerate = (control: string, frequency: FrequencyKind, bu
   call<PopulationJson>("population_generate", { control, frequency, businessDays });
 export const populationCurrent = (control: string) => call<PopulationJson | null>("population_current", { control });
 export const populationAccept = (control: string) => call<PopulationJson>("population_accept", { control });
+/**
+ * Records a rule scoping the control's sampling frame (`outside-period`, `blank-key`,
+ * `duplicate-key`, `column:NAME=V1|V2`, `lines:L1,L2-L5`) with its reason. Once the control
+ * has a sample, `replaceSample` gives the reason for setting it aside (it stays on record).
+ */
+export const populationExclude = (control: string, rule: string, reason: string, replaceSample: string | null) =>
+  call<PopulationJson>("population_exclude", { control, rule, reason, replaceSample });
 export const populationItems = (populationId: number, offset: number, limit: number) =>
   call<PopulationItemJson[]>("population_items", { populationId, offset, limit });
 
@@ -120,8 +127,9 @@ import type { SignOffRoleKind } from "./bindings/SignOffRoleKind";
 import type { TestingJson } from "./bindings/TestingJson";
 
 export const frequencyTable = () => call<FrequencyRowJson[]>("frequency_table");
-export const planFrequency = (frequency: FrequencyKind, risk: RiskKind) =>
-  call<PlanJson>("plan_frequency", { frequency, risk });
+/** The firm's table; an event-driven control is planned from its frame's number of occurrences. */
+export const planFrequency = (control: string, frequency: FrequencyKind, risk: RiskKind) =>
+  call<PlanJson>("plan_frequency", { control, frequency, risk });
 export const planAttributeSize = (
   confidence: string,
   tolerableRate: string,
@@ -136,6 +144,9 @@ export const sampleDraw = (control: string, request: SampleRequestJson) =>
   call<SampleJson>("sample_draw", { control, request });
 export const sampleExtend = (control: string, newSize: number) =>
   call<SampleJson>("sample_extend", { control, newSize });
+/** Voids an item that cannot be tested; its replacement (the stream's next item) is appended. */
+export const sampleVoid = (control: string, ordinal: number, reason: string) =>
+  call<SampleJson>("sample_void", { control, ordinal, reason });
 export const sampleVerify = (control: string) => call<SampleCheckJson[]>("sample_verify", { control });
 
 export const testingLoad = (control: string) => call<TestingJson>("testing_load", { control });

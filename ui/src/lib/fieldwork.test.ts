@@ -75,7 +75,21 @@ describe("testing progress", () => {
       cells: 3,
       totalCells: 6,
       deviations: 1,
+      allNa: [],
     });
+  });
+
+  it("counts an item with an exception as tested before its other attributes are recorded, as the engine's n does", () => {
+    const p = testingProgress([1, 2], ["A", "B"], [result(1, "A", "exception"), result(2, "A", "pass")]);
+    expect(p.tested).toBe(1);
+    expect(p.deviations).toBe(1);
+  });
+
+  it("does not count an item whose every attribute is N/A, and names it", () => {
+    const results = [result(1, "A", "na"), result(1, "B", "na"), result(2, "A", "na"), result(2, "B", "pass")];
+    const p = testingProgress([1, 2], ["A", "B"], results);
+    expect(p.tested).toBe(1);
+    expect(p.allNa).toEqual([1]);
   });
 
   it("matches attribute labels without regard to case and ignores results of other items", () => {

@@ -105,37 +105,46 @@ export function indexResults(results: ResultJson[]): Map<string, ResultJson> {
 }
 
 export interface Progress {
-  /** Items with a result for every attribute. */
+  /** n, as the engine counts it: items with every attribute recorded (not all N/A), or with an exception. */
   tested: number;
+  /** Items to test: voided items are left out by the caller. */
   total: number;
   /** Cells recorded, of items × attributes. */
   cells: number;
   totalCells: number;
   /** Items with at least one exception. */
   deviations: number;
+  /** Items whose every attribute is N/A: not tested; void and replace them, or record what applies. */
+  allNa: number[];
 }
 
-/** How far testing has got: the same counting as the engine's evaluation. */
+/** How far testing has got: the same counting as the engine's evaluation (pass the items not voided). */
 export function testingProgress(ordinals: number[], attributes: string[], results: ResultJson[]): Progress {
   const index = indexResults(results);
   let tested = 0;
   let cells = 0;
   let deviations = 0;
+  const allNa: number[] = [];
   for (const o of ordinals) {
     let done = 0;
+    let na = 0;
     let deviates = false;
     for (const a of attributes) {
       const r = index.get(cellKey(o, a));
       if (r) {
         done++;
         if (r.outcome === "exception") deviates = true;
+        if (r.outcome === "na") na++;
       }
     }
     cells += done;
-    if (attributes.length > 0 && done === attributes.length) tested++;
+    const complete = attributes.length > 0 && done === attributes.length;
+    const everyNa = complete && na === attributes.length;
+    if (everyNa) allNa.push(o);
+    if (deviates || (complete && !everyNa)) tested++;
     if (deviates) deviations++;
   }
-  return { tested, total: ordinals.length, cells, totalCells: ordinals.length * attributes.length, deviations };
+  return { tested, total: ordinals.length, cells, totalCells: ordinals.length * attributes.length, deviations, allNa };
 }
 
 export type StrataChoice = "quarter" | "month" | "column";
