@@ -11,6 +11,7 @@ pub mod reperform;
 pub mod sampling;
 pub mod store;
 pub mod trail;
+pub mod verify;
 
 pub use error::{Error, Result};
 pub use store::Engagement;

@@ -108,11 +108,24 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("tauri:options".into(), serde_json::json!({ "application": app, "args": args }));
         caps.insert("browserName".into(), "wry".into());
-        let client = ClientBuilder::new(HttpConnector::new())
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .map_err(|e| format!("no WebDriver session on the app: {e}"))?;
+        // tauri-driver listens before the WebKitWebDriver behind it does: on a cold machine the
+        // first session request can find nobody there. Ask again for a while, then give up.
+        let mut attempt = 0;
+        let client = loop {
+            attempt += 1;
+            match ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps.clone())
+                .connect(&format!("http://127.0.0.1:{port}"))
+                .await
+            {
+                Ok(client) => break client,
+                Err(e) if attempt < SESSION_ATTEMPTS => {
+                    eprintln!("e2e: no WebDriver session yet ({e}); asking again");
+                    tokio::time::sleep(Duration::from_secs(2)).await;
+                }
+                Err(e) => return Err(format!("no WebDriver session on the app after {attempt} attempts: {e}").into()),
+            }
+        };
         let app = App { client: Some(client), _driver: driver, _xvfb: xvfb, home, name: name.to_string() };
         // A build without `--features custom-protocol` loads the Vite dev server, which is not running.
         let url = app.client().current_url().await?;
@@ -246,6 +259,9 @@ fn start_xvfb() -> Result<(String, Killed)> {
     }
     Ok((format!(":{number}"), Killed { child, children: false }))
 }
+
+/// Session requests made before giving up on the driver (2 s apart).
+const SESSION_ATTEMPTS: u32 = 6;
 
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())

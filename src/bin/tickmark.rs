@@ -907,57 +907,10 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Note(cmd) => note(cmd, by, out)?,
         Command::Verify { engagement } => {
-            let eng = Engagement::open(&engagement)?;
-            let samples = eng.verify_samples()?;
-            let chain = eng.check_trail()?;
-            let rows = eng.check_rows()?;
-            let head = eng.trail_head()?;
-            let ok = chain.is_none() && rows.is_empty() && samples.iter().all(|s| s.matches);
-            let report = serde_json::json!({
-                "ok": ok,
-                "samples": samples,
-                "trail": { "intact": chain.is_none(), "break": chain, "events": head.as_ref().map(|h| h.0), "head": head.as_ref().map(|h| &h.1) },
-                "rows": rows,
-            });
-            out.emit(&report, || {
-                let mut s = String::new();
-                for c in &samples {
-                    let status =
-                        if c.matches { "re-performed, identical".to_string() } else { c.differences.join("; ") };
-                    s += &format!(
-                        "{:<12} draw {} ({}, {} items): {}\n",
-                        c.control, c.draw_number, c.method, c.size, status
-                    );
-                }
-                match (&chain, &head) {
-                    (None, Some((n, h))) => s += &format!("Audit trail: {n} events, chain intact, head {h}\n"),
-                    (None, None) => s += "Audit trail: empty\n",
-                    (Some(b), _) => s += &format!("Audit trail BROKEN at event {}: {}\n", b.seq, b.reason),
-                }
-                for r in &rows {
-                    s += &format!("Row {} {} (last written by event {}): {}\n", r.table, r.id, r.event, r.problem);
-                }
-                s
-            });
-            if !ok {
-                let bad = samples.iter().filter(|s| !s.matches).count();
-                let mut why = Vec::new();
-                if bad > 0 {
-                    why.push(format!("{bad} sample(s) differ"));
-                }
-                if let Some(b) = chain {
-                    why.push(format!("audit trail broken at event {}", b.seq));
-                }
-                if let Some(r) = rows.first() {
-                    why.push(format!(
-                        "{} row(s) altered outside Tickmark, first {} {} after event {}",
-                        rows.len(),
-                        r.table,
-                        r.id,
-                        r.event
-                    ));
-                }
-                return Err(Error::Invalid(format!("verification failed: {}", why.join("; "))));
+            let v = Engagement::open(&engagement)?.verify()?;
+            out.emit(&v, || v.text());
+            if let Some(why) = v.failure() {
+                return Err(Error::Invalid(why));
             }
         }
         Command::Export { engagement, control, out: path, force } => {

@@ -220,6 +220,16 @@ impl Engagement {
         trail::check_chain(&self.conn)
     }
 
+    /// Re-performs every sample, checks the trail's chain and replays every covered row.
+    pub fn verify(&self) -> Result<crate::verify::Verification> {
+        Ok(crate::verify::Verification::new(
+            self.verify_samples()?,
+            self.check_trail()?,
+            self.check_rows()?,
+            self.trail_head()?,
+        ))
+    }
+
     /// The latest event's sequence number and hash: what a workpaper cites.
     pub fn trail_head(&self) -> Result<Option<(i64, String)>> {
         trail::head(&self.conn)
