@@ -67,6 +67,7 @@ WAIT=10 shot controls --demo --screen controls
 shot engagements --demo --screen engagements
 shot population-report --demo --screen population --control CC8.1-01
 shot population-to-accept --demo --screen population --control CC6.3-01
+shot scope-frame --demo --screen scope --control CC8.1-01
 shot population-grid --demo --screen grid --control CC8.1-01
 shot sampling-empty-state --demo --screen sampling --control CC6.3-01
 shot audit-trail --demo --screen trail

@@ -40,6 +40,12 @@ const EXCLUSIONS: &[(&str, &str, &str)] = &[
         "outside-period",
         "Raised before the review period; their approval and testing fall under the prior year's report.",
     ),
+    ("CC8.1-01", "blank-key", "A blank row of the Jira export: no ticket, so no change to test."),
+    (
+        "CC8.1-01",
+        "duplicate-key",
+        "Jira exports a ticket twice when it is re-opened; the first row is the change, the repeat adds nothing.",
+    ),
     (
         "CC8.1-01",
         "column:Status=Canceled|Declined",

@@ -285,8 +285,9 @@ fn the_demo_engagement_builds_in_the_data_directory() {
     // The demo shows scoping and a void: CC8.1-01's frame leaves out the rows raised before
     // the period and the cancelled or declined changes; one sample item is voided and replaced.
     let rules: Vec<&str> = pop["exclusions"].as_array().unwrap().iter().map(|e| e["rule"].as_str().unwrap()).collect();
-    assert_eq!(rules, ["outside-period", "column:Status=Canceled|Declined"]);
-    assert_eq!(pop["exclusions"][1]["rows_removed"], 39, "15 Canceled + 24 Declined in the fixture");
+    assert_eq!(rules, ["outside-period", "blank-key", "duplicate-key", "column:Status=Canceled|Declined"]);
+    assert_eq!(pop["exclusions"][2]["lines"], serde_json::json!([1032]), "ACME-2604's repeat");
+    assert_eq!(pop["exclusions"][3]["rows_removed"], 39, "15 Canceled + 24 Declined in the fixture");
     let removed: u64 = pop["exclusions"].as_array().unwrap().iter().map(|e| e["rows_removed"].as_u64().unwrap()).sum();
     assert_eq!(pop["frame_size"].as_u64().unwrap(), 1999 - removed);
     let sample = s.json(&["sample", path.to_str().unwrap(), "--control", "CC8.1-01", "--show"]);

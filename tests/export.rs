@@ -1136,7 +1136,7 @@ fn the_exported_sample_is_re_performed_by_select_from_the_source_file_and_the_ex
     assert_eq!(draw["Specification"], "tickmark-sample-v1");
     // The rules that scoped the frame, as the workpaper records them: "RULE (N rows): reason".
     let rules: Vec<&str> = draw["Exclusion rules"].lines().map(|l| l.split(" (").next().unwrap()).collect();
-    assert_eq!(rules, ["outside-period", "column:Status=Canceled|Declined"]);
+    assert_eq!(rules, ["outside-period", "blank-key", "duplicate-key", "column:Status=Canceled|Declined"]);
     let listed: Vec<(String, String)> = csv_records(&s.path("wp"), "sample.csv")
         .into_iter()
         .map(|r| (r["Position"].clone(), r["Key"].clone()))

@@ -5,15 +5,26 @@
 //! ```
 //!
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
-//! controls, population, grid, sampling, testing, conclusion, interviews, trail) and `--control`
+//! controls, population, scope (the report's scoping section), grid, sampling, testing, conclusion,
+//! interviews, trail) and `--control`
 //! choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 9] =
-    ["engagements", "controls", "population", "grid", "sampling", "testing", "conclusion", "interviews", "trail"];
+pub const SCREENS: [&str; 10] = [
+    "engagements",
+    "controls",
+    "population",
+    "scope",
+    "grid",
+    "sampling",
+    "testing",
+    "conclusion",
+    "interviews",
+    "trail",
+];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Launch {

@@ -1039,9 +1039,10 @@ fn evaluation_text(control: &str, e: &tickmark::engagement::evaluation::ControlE
         let list: Vec<String> = e.all_na_items.iter().map(u64::to_string).collect();
         t += &format!("Every attribute N/A (not tested; void and replace): items {}\n", list.join(", "));
     }
-    match &e.proposal {
-        Some(p) => t += &format!("Proposed: {}. {}\n", p.kind, p.reason),
-        None => t += "No item tested yet.\n",
+    match (&e.proposal, e.blocker(control)) {
+        (Some(p), _) => t += &format!("Proposed: {}. {}\n", p.kind, p.reason),
+        (None, Some(why)) => t += &format!("No proposal yet: {why}\n"),
+        (None, None) => {}
     }
     t
 }

@@ -389,7 +389,7 @@ pub struct ControlEvaluation {
     pub statistical: Option<Evaluation>,
     /// Per stratum, for a stratified sample.
     pub strata: Vec<StratumTally>,
-    /// None until an item is tested.
+    /// None until every listed item is tested, voided or replaced.
     pub proposal: Option<Proposal>,
 }
 
@@ -475,7 +475,10 @@ pub fn evaluate_sample(
     let listed = items.len() as u64;
     let (n, k) = (tested, deviations);
     let mut statistical = None;
-    let proposal = if n == 0 {
+    // No proposal on part of the sample: a conclusion is drawn on every item, so a proposal
+    // made before then could contradict the figures the remaining items bring.
+    let complete = untested == 0 && all_na.is_empty() && n > 0;
+    let proposal = if !complete {
         None
     } else {
         Some(match approach {

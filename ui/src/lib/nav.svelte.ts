@@ -13,6 +13,8 @@ export interface Place {
   control: string | null;
   tab: WorkspaceTab;
   view: PopulationView;
+  /** A part of the screen to bring into view on arrival (the report's scoping section). */
+  focus?: "scope";
 }
 
 const HOME: Place = { screen: "engagements", control: null, tab: "population", view: "report" };
@@ -28,6 +30,8 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return { ...HOME, screen: "trail" };
     case "interviews":
       return { ...HOME, screen: "interviews" };
+    case "scope":
+      return control ? { screen: "workspace", control, tab: "population", view: "report", focus: "scope" } : { ...HOME, screen: "controls" };
     case "population":
     case "grid":
     case "sampling":

@@ -25,6 +25,13 @@ describe("start-up place", () => {
       view: "items",
     });
     expect(startPlace({ engagement: acme, screen: "population", control: "CC8.1-01" }).view).toBe("report");
+    expect(startPlace({ engagement: acme, screen: "scope", control: "CC8.1-01" })).toEqual({
+      screen: "workspace",
+      control: "CC8.1-01",
+      tab: "population",
+      view: "report",
+      focus: "scope",
+    });
     expect(startPlace({ engagement: acme, screen: "sampling", control: "CC6.3-01" }).tab).toBe("sampling");
     expect(startPlace({ engagement: acme, screen: "trail", control: null }).screen).toBe("trail");
     expect(startPlace({ engagement: acme, screen: null, control: null }).screen).toBe("controls");
