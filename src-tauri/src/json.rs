@@ -1115,11 +1115,7 @@ impl SampleJson {
             drawn_by,
             approach: approach.into(),
             warning,
-            exclusions: filters
-                .exclusions
-                .into_iter()
-                .map(|e| format!("{} ({} rows): {}", e.rule, e.rows_removed, e.reason))
-                .collect(),
+            exclusions: filters.exclusions.into_iter().map(|e| e.summary()).collect(),
             columns,
             items: items.into_iter().map(Into::into).collect(),
             replaced: history

@@ -1195,7 +1195,7 @@ fn print_sample(s: &tickmark::store::Sample) -> String {
         t += &format!("Warning: {w}\n");
     }
     for e in &s.filters.exclusions {
-        t += &format!("  excluded by {}: {} rows ({})\n", e.rule, e.rows_removed, e.reason);
+        t += &format!("  excluded: {}\n", e.summary());
     }
     for st in &s.strata {
         t += &format!("  stratum {:<12} {:>7} items, {:>3} selected\n", st.label, st.size, st.selected);

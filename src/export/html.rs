@@ -23,6 +23,7 @@ table.record { width: auto; min-width: 60%; }
 table.record th { width: 15em; background: #f2f3f6; font-weight: 600; }
 td.number { text-align: right; font-variant-numeric: tabular-nums; }
 td.code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 8.5pt; }
+td.key, td.date { white-space: nowrap; }
 p.none { color: #555; font-style: italic; margin: 0 0 .8em; }
 section.control, section.engagement { break-before: page; page-break-before: always; margin-top: 2em; }
 @media print {
@@ -99,8 +100,12 @@ impl Html {
     }
 
     fn cell(&mut self, cell: &Cell, kind: Kind) {
+        /// Keys and seeds this short are never broken across lines; hashes may be.
+        const UNBROKEN: usize = 24;
         let class = match (cell, kind) {
             (Cell::Count(_) | Cell::Amount(_) | Cell::Rate { .. }, _) => " class=\"number\"",
+            (Cell::Date(_), _) => " class=\"date\"",
+            (_, Kind::Code) if cell.display().chars().count() <= UNBROKEN => " class=\"code key\"",
             (_, Kind::Code) => " class=\"code\"",
             _ => "",
         };
@@ -150,19 +155,35 @@ impl Html {
         }
     }
 
-    /// A table of the sheet's columns at `columns`.
+    /// A table of the sheet's columns at `columns`. An item's own fields are many and vary by
+    /// population: on paper they read as one "Item fields" cell of "Column: value" lines.
     fn table<'a>(&mut self, sheet: &Sheet, columns: &[usize], rows: impl Iterator<Item = &'a [Cell]>) {
+        let (fields, plain): (Vec<usize>, Vec<usize>) = columns.iter().partition(|&&c| sheet.columns[c].field);
         self.raw("<table>\n<thead><tr>");
-        for &c in columns {
+        for &c in &plain {
             self.raw("<th>");
             self.text(&sheet.columns[c].title);
             self.raw("</th>");
         }
+        if !fields.is_empty() {
+            self.raw("<th>Item fields</th>");
+        }
         self.raw("</tr></thead>\n<tbody>\n");
         for row in rows {
             self.raw("<tr>");
-            for &c in columns {
+            for &c in &plain {
                 self.cell(&row[c], sheet.columns[c].kind);
+            }
+            if !fields.is_empty() {
+                let lines: Vec<String> = fields
+                    .iter()
+                    .filter(|&&c| row[c] != Cell::Empty)
+                    .map(|&c| {
+                        let name = sheet.columns[c].title.trim_start_matches("Field: ");
+                        format!("{name}: {}", row[c].display())
+                    })
+                    .collect();
+                self.cell(&Cell::text(lines.join("\n")), Kind::Prose);
             }
             self.raw("</tr>\n");
         }

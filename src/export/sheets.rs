@@ -133,11 +133,14 @@ pub(crate) struct Column {
     /// A results column of one attribute label: it belongs to the controls that test it, even
     /// before any of their items has a result.
     pub attribute: bool,
+    /// One of the sample item's own fields (an imported column): a column of its own in xlsx
+    /// and CSV, folded into one "Item fields" cell on the printed page.
+    pub field: bool,
 }
 
 impl Column {
     fn new(title: impl Into<String>, kind: Kind) -> Column {
-        Column { title: title.into(), kind, attribute: false }
+        Column { title: title.into(), kind, attribute: false, field: false }
     }
 }
 
@@ -452,15 +455,7 @@ fn sampling(wp: &Workpaper) -> Sheet {
         field("Size basis", Prose, |d| Cell::text(&d.sample.basis)),
         field("Size warning", Prose, |d| Cell::opt_text(d.sample.warning.as_deref())),
         field("Exclusion rules", Prose, |d| {
-            Cell::text(
-                d.sample
-                    .filters
-                    .exclusions
-                    .iter()
-                    .map(|e| format!("{} ({} rows): {}", e.rule, e.rows_removed, e.reason))
-                    .collect::<Vec<_>>()
-                    .join("\n"),
-            )
+            Cell::text(d.sample.filters.exclusions.iter().map(|e| e.summary()).collect::<Vec<_>>().join("\n"))
         }),
         field(
             "Voided items",
@@ -531,7 +526,7 @@ fn sample(wp: &Workpaper) -> Sheet {
             Cell::opt_text(value.map(String::as_str))
         }));
     }
-    sheet.columns.extend(names.iter().map(|n| Column::new(format!("Field: {n}"), Short)));
+    sheet.columns.extend(names.iter().map(|n| Column { field: true, ..Column::new(format!("Field: {n}"), Short) }));
     sheet
 }
 

@@ -38,6 +38,15 @@ pub struct RecordedExclusion {
     pub positions: Vec<u64>,
 }
 
+impl RecordedExclusion {
+    /// As the workpaper lists it: `column:Status=Canceled (39 rows): reason`. The export test
+    /// reads the rule back up to " (".
+    pub fn summary(&self) -> String {
+        let rows = if self.rows_removed == 1 { "row" } else { "rows" };
+        format!("{} ({} {rows}): {}", self.rule, self.rows_removed, self.reason)
+    }
+}
+
 impl Engagement {
     /// Records an exclusion rule on the control's current population: the frame is every
     /// accepted row the rules do not remove. Refused while the control has a sample, unless
