@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTyping, listMove, matches, parseShortcut, shortcutLabel, withShortcut, type KeyLike } from "./keys";
+import { isTyping, listMove, matches, parseShortcut, shortcutLabel, withShortcut, type KeyLike, formKey } from "./keys";
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
   return { key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods };
@@ -53,5 +53,15 @@ describe("typing and list navigation", () => {
     expect(listMove("Home", 20, 50)).toBe(0);
     expect(listMove("a", 0, 5)).toBeNull();
     expect(listMove("ArrowDown", 0, 0)).toBeNull();
+  });
+});
+
+describe("formKey", () => {
+  const key = (k: string, ctrl = false) => ({ key: k, ctrlKey: ctrl, metaKey: false, altKey: false, shiftKey: false });
+  it("submits on Ctrl+Enter, closes on Escape and leaves other keys to the form", () => {
+    expect(formKey(key("Enter", true))).toBe("submit");
+    expect(formKey(key("Escape"))).toBe("close");
+    expect(formKey(key("Enter"))).toBeNull();
+    expect(formKey(key("a", true))).toBeNull();
   });
 });

@@ -47,6 +47,13 @@ function normalise(key: string): string {
 }
 
 /** The label for a tooltip: "Ctrl+O" on Linux and Windows, "⌘O" on a Mac. */
+/** What a key does in a small inline form: Ctrl+Enter submits it, Escape closes it. */
+export function formKey(event: KeyLike): "submit" | "close" | null {
+  if (matches(event, "Ctrl+Enter")) return "submit";
+  if (event.key === "Escape") return "close";
+  return null;
+}
+
 export function shortcutLabel(text: string, mac = false): string {
   const s = parseShortcut(text);
   const name = s.key.length === 1 ? s.key.toUpperCase() : s.key[0].toUpperCase() + s.key.slice(1);
