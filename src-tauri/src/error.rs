@@ -24,8 +24,11 @@ impl CommandError {
         CommandError::new("no_engagement", "No engagement is open. Open or create one first.")
     }
 
+    /// An error that is Tickmark's fault, not the auditor's: shown, and written to the log.
     pub fn internal(what: impl std::fmt::Display) -> CommandError {
-        CommandError::new("internal", format!("Tickmark hit an internal error: {what}"))
+        let e = CommandError::new("internal", format!("Tickmark hit an internal error: {what}"));
+        crate::errlog::record(&e.code, &e.message);
+        e
     }
 }
 
@@ -35,7 +38,12 @@ impl From<tickmark::Error> for CommandError {
             tickmark::Error::Import(i) if i.kind == ImportErrorKind::Cancelled => "cancelled",
             other => other.code(),
         };
-        CommandError::new(code, e.to_string())
+        let e = CommandError::new(code, e.to_string());
+        // The engagement file failing (disk, corruption) is not the auditor's input: keep it.
+        if code == "storage" {
+            crate::errlog::record(&e.code, &e.message);
+        }
+        e
     }
 }
 

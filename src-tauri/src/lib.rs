@@ -3,6 +3,7 @@
 
 pub mod commands;
 pub mod e2e;
+pub mod errlog;
 pub mod error;
 pub mod json;
 pub mod launch;
@@ -18,8 +19,18 @@ pub use state::AppState;
 /// state, window events and commands.
 pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
     use commands::*;
+    let logs = launch.data_dir.as_ref().map(|d| d.join("logs"));
     base.plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(launch))
+        .setup(move |app| {
+            use tauri::Manager;
+            // Internal errors go to the app's log directory (or --data-dir/logs).
+            match logs.clone().map_or_else(|| app.path().app_log_dir(), Ok) {
+                Ok(dir) => errlog::set_dir(dir),
+                Err(e) => eprintln!("tickmark-app: no log directory ({e}); internal errors are only shown"),
+            }
+            Ok(())
+        })
         .on_window_event(drops::forward)
         .invoke_handler(tauri::generate_handler![
             engagements::app_start,
