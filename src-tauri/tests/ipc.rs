@@ -338,3 +338,105 @@ fn interviews_are_added_and_edited_and_a_bad_date_is_refused() {
     assert_eq!(err["code"], "invalid");
     assert!(err["message"].as_str().unwrap().contains("14/03/2026"));
 }
+
+#[test]
+fn the_demos_sample_is_tested_extended_by_the_expansion_rule_concluded_reviewed_and_exported() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let c = "CC8.1-01";
+    let rows = h.call("frequency_table", json!({})).unwrap();
+    assert!(
+        rows.as_array().unwrap().iter().any(|r| r["frequency"] == "daily" && r["lower"] == 20 && r["higher"] == 40)
+    );
+    // Event-driven: the scoped frame's 1,955 occurrences fall in the multiple-daily row (25–60).
+    let plan = h.call("plan_frequency", json!({ "control": c, "frequency": "event-driven", "risk": "lower" })).unwrap();
+    assert_eq!(plan["sampleSize"], 25);
+    assert!(plan["basis"].as_str().unwrap().contains("1955 occurrences"), "{plan}");
+    assert_eq!(h.call("plan_test_of_one", json!({ "rationale": " " })).unwrap_err()["code"], "sampling");
+    assert_eq!(h.call("plan_test_of_one", json!({ "rationale": "configured in Okta" })).unwrap()["sampleSize"], 1);
+
+    // The demo's sample: 25 drawn, item 3 voided and replaced by item 26.
+    let sample = h.call("sample_current", json!({ "control": c })).unwrap();
+    assert_eq!(sample["items"].as_array().unwrap().len(), 26);
+    assert!(sample["items"][2]["void"].is_object());
+    let tested: Vec<u64> = (1..=26).filter(|&o| o != 3).collect();
+    let record = |ordinal: u64, label: &str, outcome: &str, comment: &str| {
+        h.call(
+            "result_record",
+            json!({ "control": c, "ordinal": ordinal, "attribute": label, "outcome": outcome, "comment": comment }),
+        )
+        .unwrap();
+    };
+    for &o in &tested {
+        for a in ["A", "B", "C"] {
+            if (o, a) == (4, "B") {
+                record(o, a, "exception", "no evidence of testing");
+            } else {
+                record(o, a, "pass", "");
+            }
+        }
+    }
+    let x = h
+        .call(
+            "exception_record",
+            json!({ "control": c, "ordinal": 4, "input": {
+                "narrative": "No test evidence before deployment.", "cause": "hotfix", "isolated": true, "managementResponse": ""
+            } }),
+        )
+        .unwrap();
+    assert_eq!(x["ordinal"], 4);
+    let evidence = h
+        .call("evidence_add_reference", json!({ "control": c, "ordinal": 4, "reference": "PBC-031 ticket history" }))
+        .unwrap();
+    assert_eq!(evidence["kind"], "reference");
+
+    // One deviation in a non-statistical sample: the expansion rule extends by the table's 25.
+    let view = h.call("conclusion_load", json!({ "control": c })).unwrap();
+    assert_eq!(view["evaluation"]["testedItems"], 25);
+    assert_eq!(view["evaluation"]["upperDeviationLimit"], Value::Null, "no limit for a non-statistical sample");
+    assert_eq!(view["evaluation"]["proposal"]["kind"], "sample-too-small");
+    assert_eq!(view["evaluation"]["proposal"]["extendTo"], 51);
+    let err = h.call("conclude", json!({ "control": c, "kind": null, "reason": null })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("give the conclusion and the reason"), "{err}");
+    let extended = h.call("sample_extend", json!({ "control": c, "newSize": 51 })).unwrap();
+    assert_eq!(extended["items"].as_array().unwrap().len(), 51);
+    for o in 27..=51 {
+        for a in ["A", "B", "C"] {
+            record(o, a, "pass", "");
+        }
+    }
+    let concluded = h.call("conclude", json!({ "control": c, "kind": null, "reason": null })).unwrap();
+    assert_eq!(concluded["proposed"], "exceptions-noted");
+
+    h.call("sign_off", json!({ "control": c, "role": "preparer", "signer": "Dana Whitfield" })).unwrap();
+    let note = h
+        .call("review_note_add", json!({ "control": c, "text": "Tie item 4 to PBC-031.", "by": "Marcus Oyelaran" }))
+        .unwrap();
+    let blocked =
+        h.call("sign_off", json!({ "control": c, "role": "reviewer", "signer": "Marcus Oyelaran" })).unwrap_err();
+    assert!(blocked["message"].as_str().unwrap().contains("review note"), "{blocked}");
+    let answered = h
+        .call(
+            "review_note_answer",
+            json!({ "id": note["id"], "answer": "Linked in the exception.", "by": "Dana Whitfield" }),
+        )
+        .unwrap();
+    assert_eq!(answered["status"], "answered");
+    assert_eq!(
+        h.call("review_note_clear", json!({ "id": note["id"], "by": "Marcus Oyelaran" })).unwrap()["status"],
+        "cleared"
+    );
+    h.call("sign_off", json!({ "control": c, "role": "reviewer", "signer": "Marcus Oyelaran" })).unwrap();
+
+    let out = h.dir.path().join("cc81.html");
+    let exported = h.call("workpaper_export", json!({ "control": c, "format": "html", "path": out })).unwrap();
+    assert_eq!(exported["files"].as_array().unwrap().len(), 1);
+    let page = std::fs::read_to_string(&out).unwrap();
+    assert!(page.contains("Closed as a duplicate of another ticket"), "the void's reason is in the workpaper");
+    assert!(page.contains("Item fields"));
+    let recent = h.call("recent_list", json!({})).unwrap();
+    assert!(
+        recent.as_array().unwrap().iter().any(|r| r["path"].as_str().unwrap().ends_with("demo.tickmark")),
+        "{recent}"
+    );
+}
