@@ -440,3 +440,39 @@ fn the_demos_sample_is_tested_extended_by_the_expansion_rule_concluded_reviewed_
         "{recent}"
     );
 }
+
+#[test]
+fn controls_evidence_files_and_the_recent_list_through_the_commands() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    h.call("drops_watch", json!({ "onDrop": "__CHANNEL__:9" })).unwrap();
+    h.call("population_import_cancel", json!({})).unwrap();
+    let added = h
+        .call(
+            "control_add",
+            json!({ "input": {
+                "code": "CC9.9-01", "description": "Vendors are reviewed annually", "criteria": "CC9.2",
+                "frequency": "annual", "nature": "manual", "owner": "CFO", "attributes": ["A: review signed"]
+            } }),
+        )
+        .unwrap();
+    assert_eq!(added["code"], "CC9.9-01");
+    let matrix = h.dir.path().join("more-controls.csv");
+    std::fs::write(&matrix, "id,description,criteria,frequency,nature,owner,attributes\nCC9.9-02,Insurance is renewed,CC9.1,annual,manual,CFO,A: policy in force\n").unwrap();
+    let imported = h.call("controls_import", json!({ "path": matrix, "sheet": null })).unwrap();
+    assert!(imported.as_array().unwrap().iter().any(|c| c["code"] == "CC9.9-02"), "{imported}");
+
+    // Evidence stored in the engagement and written back out byte for byte.
+    let file = h.dir.path().join("approval.png");
+    std::fs::write(&file, b"\x89PNG\r\n\x1a\n not really a picture").unwrap();
+    let evidence = h.call("evidence_add_file", json!({ "control": "CC8.1-01", "ordinal": 1, "path": file })).unwrap();
+    assert_eq!(evidence["kind"], "file");
+    let out = h.dir.path().join("copy.png");
+    h.call("evidence_export", json!({ "id": evidence["id"], "path": out })).unwrap();
+    assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
+
+    let recent = h.call("recent_list", json!({})).unwrap();
+    let demo = recent.as_array().unwrap()[0]["path"].clone();
+    let left = h.call("recent_forget", json!({ "path": demo })).unwrap();
+    assert!(!left.as_array().unwrap().iter().any(|r| r["path"] == demo), "{left}");
+}
