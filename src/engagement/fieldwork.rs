@@ -235,6 +235,51 @@ pub struct SignOff {
     pub cleared_reason: Option<String>,
 }
 
+/// Whether `signer` may sign `control` off as `role`, given its sign-offs still standing,
+/// whether it is concluded and how many review notes are not cleared: one sign-off per role;
+/// the preparer signs a concluded control; the reviewer is someone else, signs after the
+/// preparer, and only with every review note cleared.
+pub fn may_sign_off(
+    control: &str,
+    role: SignOffRole,
+    signer: &str,
+    standing: &[SignOff],
+    concluded: bool,
+    open_notes: usize,
+) -> Result<()> {
+    if let Some(s) = standing.iter().find(|s| s.role == role) {
+        return Err(Error::invalid(format!(
+            "{control} is already signed off as {} by {} at {}",
+            role.as_str(),
+            s.signer,
+            s.signed_at
+        )));
+    }
+    match role {
+        SignOffRole::Preparer if !concluded => {
+            Err(Error::invalid(format!("{control} has no conclusion yet; conclude before signing off as preparer")))
+        }
+        SignOffRole::Preparer => Ok(()),
+        SignOffRole::Reviewer => {
+            let preparer = standing.iter().find(|s| s.role == SignOffRole::Preparer).ok_or_else(|| {
+                Error::invalid(format!("{control} has no preparer sign-off; the reviewer signs after the preparer"))
+            })?;
+            if preparer.signer.trim().eq_ignore_ascii_case(signer.trim()) {
+                return Err(Error::invalid(format!(
+                    "{} signed {control} off as preparer; the reviewer must be someone else",
+                    preparer.signer
+                )));
+            }
+            if open_notes > 0 {
+                return Err(Error::invalid(format!(
+                    "{control} has {open_notes} review note(s) not cleared; clear them before the reviewer signs off"
+                )));
+            }
+            Ok(())
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NoteStatus {
@@ -256,4 +301,37 @@ pub struct ReviewNote {
     pub answered_at: Option<String>,
     pub cleared_by: Option<String>,
     pub cleared_at: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signed(role: SignOffRole, by: &str) -> SignOff {
+        SignOff {
+            role,
+            signer: by.into(),
+            signed_at: "2026-11-23T10:00:00Z".into(),
+            cleared_at: None,
+            cleared_reason: None,
+        }
+    }
+
+    #[test]
+    fn the_preparer_signs_a_concluded_control_and_the_reviewer_is_someone_else_with_no_note_open() {
+        use SignOffRole::{Preparer, Reviewer};
+        let e = |r: Result<()>| r.unwrap_err().to_string();
+        assert!(e(may_sign_off("C1", Preparer, "Dana", &[], false, 0)).contains("no conclusion yet"));
+        assert!(may_sign_off("C1", Preparer, "Dana", &[], true, 0).is_ok());
+        let prepared = [signed(Preparer, "Dana Whitfield")];
+        assert!(
+            e(may_sign_off("C1", Preparer, "Marcus", &prepared, true, 0)).contains("already signed off as preparer")
+        );
+        assert!(e(may_sign_off("C1", Reviewer, "Marcus", &[], true, 0)).contains("no preparer sign-off"));
+        assert!(
+            e(may_sign_off("C1", Reviewer, " dana whitfield ", &prepared, true, 0)).contains("must be someone else")
+        );
+        assert!(e(may_sign_off("C1", Reviewer, "Marcus", &prepared, true, 2)).contains("2 review note(s) not cleared"));
+        assert!(may_sign_off("C1", Reviewer, "Marcus Oyelaran", &prepared, true, 0).is_ok());
+    }
 }

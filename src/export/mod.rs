@@ -27,6 +27,13 @@ use crate::engagement::workpaper::Workpaper;
 pub use escape::escape_csv_text;
 use output::Rendered;
 
+/// Writes one file the way exports are written: complete under a fresh temporary name in the
+/// destination's folder, then renamed into place; an existing file only with `force`. Evidence
+/// written back out of the engagement goes through here too.
+pub(crate) fn place_file(bytes: Vec<u8>, out: &Path, force: bool) -> Result<(), Error> {
+    output::place(&Rendered::File(bytes), out, force)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {

@@ -2,7 +2,7 @@
 //! conclusion, sign-offs and review notes. Each change is one transaction and one event that
 //! records the rows it wrote; a change to what a sign-off covers clears that sign-off.
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -336,7 +336,8 @@ impl Engagement {
                 "evidence {id} does not match its SHA-256 {sha}: the engagement file was altered"
             )));
         }
-        write_atomically(out, force, &content)?;
+        // The export's writer: complete under a fresh temporary name, then renamed into place.
+        crate::export::place_file(content, out, force)?;
         Ok(out.to_path_buf())
     }
 
@@ -513,41 +514,10 @@ impl Engagement {
     /// preparer, signs after the preparer, and only with no open review note.
     pub fn sign_off(&mut self, control: &str, role: SignOffRole, actor: &Actor) -> Result<SignOff> {
         let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
-        let active = self.signoffs(control)?.into_iter().filter(|s| s.cleared_at.is_none()).collect::<Vec<_>>();
-        if let Some(s) = active.iter().find(|s| s.role == role) {
-            return Err(Error::invalid(format!(
-                "{control} is already signed off as {} by {} at {}",
-                role.as_str(),
-                s.signer,
-                s.signed_at
-            )));
-        }
-        match role {
-            SignOffRole::Preparer => {
-                if self.conclusion(control)?.is_none() {
-                    return Err(Error::invalid(format!(
-                        "{control} has no conclusion yet; conclude before signing off as preparer"
-                    )));
-                }
-            }
-            SignOffRole::Reviewer => {
-                let preparer = active.iter().find(|s| s.role == SignOffRole::Preparer).ok_or_else(|| {
-                    Error::invalid(format!("{control} has no preparer sign-off; the reviewer signs after the preparer"))
-                })?;
-                if preparer.signer.trim().eq_ignore_ascii_case(actor.name.trim()) {
-                    return Err(Error::invalid(format!(
-                        "{} signed {control} off as preparer; the reviewer must be someone else",
-                        preparer.signer
-                    )));
-                }
-                let open = self.review_notes(Some(control))?.iter().filter(|n| n.status != NoteStatus::Cleared).count();
-                if open > 0 {
-                    return Err(Error::invalid(format!(
-                        "{control} has {open} review note(s) not cleared; clear them before the reviewer signs off"
-                    )));
-                }
-            }
-        }
+        let standing = self.signoffs(control)?.into_iter().filter(|s| s.cleared_at.is_none()).collect::<Vec<_>>();
+        let concluded = self.conclusion(control)?.is_some();
+        let open = self.review_notes(Some(control))?.iter().filter(|n| n.status != NoteStatus::Cleared).count();
+        may_sign_off(control, role, &actor.name, &standing, concluded, open)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO signoff (control_id, role, signer, signed_at) VALUES (?1, ?2, ?3, ?4)",
@@ -791,31 +761,6 @@ pub(crate) fn clear_signoffs(tx: &Transaction<'_>, control_id: i64, actor: &Acto
             serde_json::json!({ "signoff": id, "reason": why }),
             &[("signoff", id)],
         )?;
-    }
-    Ok(())
-}
-
-/// Writes `bytes` to `out` through a temporary file in the same folder, renamed into place.
-pub(crate) fn write_atomically(out: &Path, force: bool, bytes: &[u8]) -> Result<()> {
-    let io = |source: std::io::Error| Error::Io { path: out.to_path_buf(), source };
-    if out.exists() && !force {
-        return Err(Error::AlreadyExists { path: out.to_path_buf() });
-    }
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    if !dir.is_dir() {
-        return Err(Error::invalid(format!("{}: the folder does not exist", dir.display())));
-    }
-    let tmp =
-        dir.join(format!(".{}.tickmark-partial", out.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, out)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(io(e));
     }
     Ok(())
 }
