@@ -1350,8 +1350,7 @@ fn select(a: SelectArgs, out: &Output) -> Result<(), Error> {
 fn interview_input(f: InterviewFields) -> Result<InterviewInput, Error> {
     let list = |s: &str| s.split(';').map(str::trim).filter(|x| !x.is_empty()).map(String::from).collect::<Vec<_>>();
     Ok(InterviewInput {
-        held_on: chrono::NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d")
-            .map_err(|_| Error::Invalid(format!("--date {:?}: write the date as YYYY-MM-DD", f.date)))?,
+        held_on: tickmark::engagement::fieldwork::parse_held_on(&f.date)?,
         interviewee: f.interviewee,
         role: f.role,
         attendees: list(&f.attendees),

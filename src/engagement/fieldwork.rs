@@ -126,6 +126,12 @@ pub struct InterviewInput {
     pub controls: Vec<String>,
 }
 
+/// An interview's date as the auditor types it: `YYYY-MM-DD`.
+pub fn parse_held_on(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(format!("the interview date {text:?} is not a date: write the date as YYYY-MM-DD")))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Interview {
     pub id: i64,
@@ -333,5 +339,12 @@ mod tests {
         );
         assert!(e(may_sign_off("C1", Reviewer, "Marcus", &prepared, true, 2)).contains("2 review note(s) not cleared"));
         assert!(may_sign_off("C1", Reviewer, "Marcus Oyelaran", &prepared, true, 0).is_ok());
+    }
+
+    #[test]
+    fn an_interview_date_is_iso_and_a_bad_one_is_quoted_back() {
+        assert_eq!(parse_held_on(" 2026-10-14 ").unwrap(), NaiveDate::from_ymd_opt(2026, 10, 14).unwrap());
+        let e = parse_held_on("14/10/2026").unwrap_err().to_string();
+        assert!(e.contains("\"14/10/2026\"") && e.contains("write the date as YYYY-MM-DD"), "{e}");
     }
 }
