@@ -6,7 +6,7 @@ use tauri::{AppHandle, Manager, Runtime, State};
 use tickmark::Engagement;
 use tickmark::engagement::NewEngagement;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::json::{EngagementJson, NewEngagementJson, RecentJson, StartJson};
 use crate::recent;
 use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
@@ -97,7 +97,7 @@ pub async fn recent_forget<R: Runtime>(
     path: String,
 ) -> CommandResult<Vec<RecentJson>> {
     let config = dirs(&app, &state)?.config;
-    recent::forget(&config, &path).map_err(|e| CommandError::new("io", format!("{}: {e}", config.display())))
+    recent::forget(&config, &path).map_err(|e| CommandError::new(ErrorCode::Io, format!("{}: {e}", config.display())))
 }
 
 /// Checks the new-engagement form as the engine reads it, before the auditor is asked where

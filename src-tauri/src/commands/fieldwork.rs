@@ -6,7 +6,7 @@ use std::path::Path;
 use tauri::State;
 use tickmark::engagement::fieldwork::SignOffRole;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::json::{
     ConclusionJson, ConclusionKindJson, ConclusionViewJson, EvaluationJson, EvidenceJson, ExceptionInputJson,
     ExceptionJson, OutcomeKind, ResultJson, ReviewNoteJson, SignOffJson, SignOffRoleKind, TestingJson,
@@ -16,7 +16,7 @@ use crate::state::{AppState, actor, actor_for};
 /// The person named in a sign-off or a review note: as typed, never the OS user in disguise.
 fn named(who: &str, what: &str) -> CommandResult<tickmark::engagement::Actor> {
     if who.trim().is_empty() {
-        return Err(CommandError::new("invalid", format!("give the name of the person who {what}")));
+        return Err(CommandError::new(ErrorCode::Invalid, format!("give the name of the person who {what}")));
     }
     Ok(actor(Some(who)))
 }

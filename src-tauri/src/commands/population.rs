@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tauri::State;
 use tauri::ipc::Channel;
 
-use crate::error::{CommandError, CommandResult};
+use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::json::{FrequencyKind, MappingJson, PopulationItemJson, PopulationJson, PreviewJson, ProgressJson};
 use crate::state::{AppState, actor_for, blocking};
 
@@ -22,7 +22,7 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(50);
 fn current(eng: &tickmark::Engagement, control: &str) -> CommandResult<PopulationJson> {
     eng.current_population(control)?
         .map(PopulationJson::from)
-        .ok_or_else(|| CommandError::new("invalid", format!("control {control} has no population yet")))
+        .ok_or_else(|| CommandError::new(ErrorCode::Invalid, format!("control {control} has no population yet")))
 }
 
 /// A source's columns, first rows and guessed mapping. Needs no open engagement.

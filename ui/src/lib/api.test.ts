@@ -62,5 +62,6 @@ describe("command calls", () => {
     });
     expect(asCommandError("command controls_list not allowed").code).toBe("internal");
     expect(asCommandError({ code: 3, message: "x" }).code).toBe("internal");
+    expect(asCommandError({ code: "something_new", message: "x" }).code).toBe("internal");
   });
 });

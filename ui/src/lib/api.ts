@@ -7,6 +7,7 @@ import type { CommandError } from "./bindings/CommandError";
 import type { ControlInputJson } from "./bindings/ControlInputJson";
 import type { ControlJson } from "./bindings/ControlJson";
 import type { DropJson } from "./bindings/DropJson";
+import type { ErrorCode } from "./bindings/ErrorCode";
 import type { EngagementJson } from "./bindings/EngagementJson";
 import type { FrequencyKind } from "./bindings/FrequencyKind";
 import type { MappingJson } from "./bindings/MappingJson";
@@ -18,21 +19,23 @@ import type { ProgressJson } from "./bindings/ProgressJson";
 import type { RecentJson } from "./bindings/RecentJson";
 import type { StartJson } from "./bindings/StartJson";
 import type { TrailJson } from "./bindings/TrailJson";
+import { isErrorCode } from "./errors";
 
-export type { CommandError };
+export type { CommandError, ErrorCode };
 
-/** Anything thrown by a command, as a CommandError (a transport failure becomes `internal`). */
+/** Anything thrown by a command, as a CommandError (a transport failure, or a code the shell
+ * does not send, becomes `internal`). */
 export function asCommandError(e: unknown): CommandError {
   if (e && typeof e === "object" && "code" in e && "message" in e) {
     const { code, message } = e as { code: unknown; message: unknown };
-    if (typeof code === "string" && typeof message === "string") return { code, message };
+    if (isErrorCode(code) && typeof message === "string") return { code, message };
   }
   const message = e instanceof Error ? e.message : String(e);
   return { code: "internal", message: `Tickmark could not complete the request: ${message}` };
 }
 
 export function isCommandError(e: unknown): e is CommandError {
-  return !!e && typeof e === "object" && typeof (e as CommandError).code === "string";
+  return !!e && typeof e === "object" && isErrorCode((e as CommandError).code);
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
