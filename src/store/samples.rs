@@ -393,7 +393,13 @@ impl Engagement {
             )?;
             let rules: Vec<_> = s.filters.exclusions.iter().map(|e| e.rule.clone()).collect();
             let mut excluded = Vec::new();
-            match scope::apply_rules(self.conn(), s.population_id, &rules, period) {
+            // Without rules the frame is every row: no need to read them all again.
+            let effects = if rules.is_empty() {
+                Ok(vec![])
+            } else {
+                scope::apply_rules(self.conn(), s.population_id, &rules, period)
+            };
+            match effects {
                 Err(e) => differences.push(format!("the exclusion rules cannot be re-applied: {e}")),
                 Ok(effects) => {
                     for (recorded, effect) in s.filters.exclusions.iter().zip(effects) {
