@@ -80,6 +80,7 @@ pub struct SelectionItem {
 
 /// Re-performs a selection from `source`.
 pub fn select_from_file(source: &Path, req: &FileSelection) -> Result<Selection> {
+    // Quarters, months and the period rule all read each row's date within the period.
     let needs_period = matches!(req.strata, Some(StrataBy::Quarter | StrataBy::Month))
         || req.exclusions.contains(&ExclusionRule::OutsidePeriod);
     let period = match req.period {
@@ -102,10 +103,7 @@ pub fn select_from_file(source: &Path, req: &FileSelection) -> Result<Selection>
         sheet: req.sheet.clone(),
         date_format: req.date_format.clone(),
     };
-    if (matches!(req.strata, Some(StrataBy::Quarter | StrataBy::Month))
-        || req.exclusions.contains(&ExclusionRule::OutsidePeriod))
-        && mapping.date.is_none()
-    {
+    if needs_period && mapping.date.is_none() {
         return Err(Error::invalid(
             "strata by quarter or month and the outside-period rule need the date column: --date COLUMN",
         ));

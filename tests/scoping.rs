@@ -53,6 +53,17 @@ fn exclude_all(s: &Sandbox) {
     }
 }
 
+/// `select` on the scoped file with every rule of [`RULES`], seed 12345, and `extra` arguments.
+fn select_scoped(s: &Sandbox, src: &str, size: &str, extra: &[&str]) -> Value {
+    let mut args = vec!["select", src, "--size", size, "--seed", "12345", "--key", "Key", "--date", "Created"];
+    args.extend(["--period", "2026-01-01..2026-12-31"]);
+    for (rule, _) in RULES {
+        args.extend(["--exclude", rule]);
+    }
+    args.extend_from_slice(extra);
+    s.json(&args)
+}
+
 #[test]
 fn exclusions_scope_the_frame_and_the_sample_is_the_spec_vector_over_it() {
     let s = Sandbox::new();
@@ -112,12 +123,7 @@ fn exclusions_scope_the_frame_and_the_sample_is_the_spec_vector_over_it() {
     s.ok(&["verify", "eng.tickmark"]);
 
     // A reviewer with the client's file and the rules gets the same items.
-    let mut args = vec!["select", &src, "--size", "10", "--seed", "12345", "--key", "Key", "--date", "Created"];
-    args.extend(["--period", "2026-01-01..2026-12-31"]);
-    for (rule, _) in RULES {
-        args.extend(["--exclude", rule]);
-    }
-    let sel = s.json(&args);
+    let sel = select_scoped(&s, &src, "10", &[]);
     assert_eq!(sel["population"]["items"], 1000);
     let sel_keys: Vec<&str> = sel["items"].as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap()).collect();
     assert_eq!(sel_keys, want.iter().map(String::as_str).collect::<Vec<_>>());
@@ -211,30 +217,7 @@ fn a_voided_item_stays_listed_and_the_next_item_of_the_stream_replaces_it() {
     assert_eq!(v["items"][2]["void"]["replacement"], 11);
     assert_eq!(v["items"][10]["replaces"], 3);
     // The replacement is the 11th item of the same stream: what a selection of 11 gives.
-    let eleven = s.json(&[
-        "select",
-        &src,
-        "--size",
-        "11",
-        "--seed",
-        "12345",
-        "--key",
-        "Key",
-        "--date",
-        "Created",
-        "--period",
-        "2026-01-01..2026-12-31",
-        "--exclude",
-        "lines:67,69",
-        "--exclude",
-        "column:Status=Cancelled|Rejected",
-        "--exclude",
-        "duplicate-key",
-        "--exclude",
-        "blank-key",
-        "--exclude",
-        "outside-period",
-    ]);
+    let eleven = select_scoped(&s, &src, "11", &[]);
     let eleventh = eleven["items"][10]["position"].as_u64().unwrap();
     assert_eq!(v["items"][10]["position"], eleventh);
     assert_eq!(v["items"][10]["key"], keys[(eleventh - 1) as usize]);
@@ -244,32 +227,7 @@ fn a_voided_item_stays_listed_and_the_next_item_of_the_stream_replaces_it() {
     assert!(err.contains("was voided") && err.contains("item 11"), "{err}");
     s.ok(&["verify", "eng.tickmark"]);
     // select replays the void from the file alone.
-    let sel = s.json(&[
-        "select",
-        &src,
-        "--size",
-        "10",
-        "--seed",
-        "12345",
-        "--key",
-        "Key",
-        "--date",
-        "Created",
-        "--period",
-        "2026-01-01..2026-12-31",
-        "--exclude",
-        "lines:67,69",
-        "--exclude",
-        "column:Status=Cancelled|Rejected",
-        "--exclude",
-        "duplicate-key",
-        "--exclude",
-        "blank-key",
-        "--exclude",
-        "outside-period",
-        "--void",
-        "3",
-    ]);
+    let sel = select_scoped(&s, &src, "10", &["--void", "3"]);
     assert_eq!(sel["items"][10]["position"], eleventh);
     assert_eq!(sel["items"][10]["replaces"], 3);
     assert_eq!(sel["items"][2]["void"], true);

@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use super::Frequency;
 use super::fieldwork::{ConclusionKind, Outcome};
 use crate::sampling::{
-    Distribution, Evaluation, FrequencyTable, OccurrenceBands, Plan, Rate, Risk, evaluate, plan_attribute,
+    Distribution, Evaluation, FrequencyTable, OccurrenceBands, Plan, Rate, Risk, evaluate, percent_of_decimal,
+    plan_attribute,
 };
 use crate::{Error, Result};
 
@@ -114,16 +115,9 @@ impl Approach {
     }
 }
 
-/// A rate recorded as a decimal string, as the workpaper prints it: `0.05` → `5.0%`,
-/// `0.0125` → `1.25%` (exact; the same rule as the export's rate cells).
+/// A recorded rate as the workpaper prints it (`0.05` → `5.0%`), or as recorded if it is not one.
 fn percent_text(rate: &str) -> String {
-    match rate.parse::<rust_decimal::Decimal>() {
-        Ok(d) => {
-            let percent = (d * rust_decimal::Decimal::ONE_HUNDRED).normalize();
-            if percent.scale() == 0 { format!("{percent}.0%") } else { format!("{percent}%") }
-        }
-        Err(_) => rate.to_string(),
-    }
+    percent_of_decimal(rate).unwrap_or_else(|| rate.to_string())
 }
 
 /// How the auditor asks for a sample to be planned; the engine turns it into an [`Approach`]

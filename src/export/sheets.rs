@@ -84,13 +84,9 @@ impl Cell {
 
     /// A rate entered by the auditor as a decimal string (`"0.05"`), shown exactly (`5.0%`).
     fn entered_rate(s: &str) -> Cell {
-        match Decimal::from_str(s) {
-            Ok(d) => {
-                let percent = (d * Decimal::ONE_HUNDRED).normalize();
-                let text = if percent.scale() == 0 { format!("{percent}.0%") } else { format!("{percent}%") };
-                Cell::Rate { value: d.to_f64().unwrap_or(f64::NAN), text }
-            }
-            Err(_) => Cell::text(s),
+        match (Decimal::from_str(s), crate::sampling::percent_of_decimal(s)) {
+            (Ok(d), Some(text)) => Cell::Rate { value: d.to_f64().unwrap_or(f64::NAN), text },
+            _ => Cell::text(s),
         }
     }
 

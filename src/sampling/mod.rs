@@ -27,7 +27,7 @@ pub use plan::{
     Distribution, FrequencyTable, IMPRACTICAL_ABOVE, MAX_PLANNED_SIZE, OccurrenceBands, Plan, Risk, SizeRange,
     plan_attribute,
 };
-pub use rate::{Rate, RateKind};
+pub use rate::{Rate, RateKind, percent_of_decimal};
 pub use select::{
     Method, RandomDraw, Stratification, StratifiedItem, Stratum, allocate, extend_random, month_label, month_labels,
     quarter_label, quarter_labels, select_random, select_stratified, select_systematic,

@@ -181,6 +181,14 @@ impl Rate {
     }
 }
 
+/// A rate recorded as a decimal string, as a workpaper prints it: `0.05` → `5.0%`, `0.0125` →
+/// `1.25%`, exactly (no `f64`). None when the text is not a decimal.
+pub fn percent_of_decimal(text: &str) -> Option<String> {
+    let d: Decimal = text.parse().ok()?;
+    let percent = (d * Decimal::ONE_HUNDRED).normalize();
+    Some(if percent.scale() == 0 { format!("{percent}.0%") } else { format!("{percent}%") })
+}
+
 impl fmt::Display for Rate {
     /// The exact decimal, e.g. `0.05`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

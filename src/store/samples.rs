@@ -156,7 +156,8 @@ impl Engagement {
             )));
         }
         let period = self.info()?.period;
-        let frame = scope::frame(self.conn(), pop.id, pop.item_count, None)?;
+        let exclusions = scope::recorded(self.conn(), pop.id)?;
+        let frame = frame_of(pop.item_count, &exclusions);
         let (approach, plan) =
             plan_sample(&req.planning, frame.size(), &self.frequency_table()?, &self.sampling_policy()?)?;
         let size = match req.size.or(plan.sample_size) {
@@ -184,7 +185,7 @@ impl Engagement {
         let filters = Filters {
             blank_rows_skipped: pop.report.blank_rows_skipped,
             blank_row_lines: pop.report.blank_rows_lines.clone(),
-            exclusions: scope::recorded(self.conn(), pop.id)?,
+            exclusions,
         };
         let basis = req.basis.as_deref().map(str::trim).filter(|b| !b.is_empty()).unwrap_or(&plan.basis).to_string();
         let (confidence, tolerable) = match &approach {
@@ -521,9 +522,13 @@ fn check_voids(conn: &Connection, s: &Sample) -> Result<()> {
 
 /// The frame a stored sample was drawn from, from the exclusions it recorded.
 fn sample_frame(s: &Sample) -> Frame {
-    let excluded: Vec<u64> = s.filters.exclusions.iter().flat_map(|e| e.positions.iter().copied()).collect();
-    let rows = s.population_size + excluded.len() as u64;
-    Frame::new(rows, excluded)
+    let excluded: u64 = s.filters.exclusions.iter().map(|e| e.positions.len() as u64).sum();
+    frame_of(s.population_size + excluded, &s.filters.exclusions)
+}
+
+/// The frame of `rows` accepted rows less what the exclusions removed.
+fn frame_of(rows: u64, exclusions: &[RecordedExclusion]) -> Frame {
+    Frame::new(rows, exclusions.iter().flat_map(|e| e.positions.iter().copied()).collect())
 }
 
 /// Fills in the approach of samples drawn before it was recorded; returns each sample's id

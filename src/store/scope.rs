@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
-use crate::engagement::scope::{ExclusionRule, Frame, Row, RuleEffect, Scoper};
+use crate::engagement::scope::{ExclusionRule, Row, RuleEffect, Scoper};
 use crate::engagement::{Actor, Period};
 use crate::store::population::parse_date;
 use crate::{Error, Result, trail};
@@ -162,31 +162,28 @@ fn store_effect(tx: &Transaction<'_>, id: i64, effect: &RuleEffect) -> Result<()
 
 /// The population's exclusions as a sample records them.
 pub(crate) fn recorded(conn: &Connection, population_id: i64) -> Result<Vec<RecordedExclusion>> {
-    let mut stmt = conn.prepare_cached("SELECT id, positions FROM exclusion WHERE population_id = ?1 ORDER BY id")?;
-    let positions: Vec<(i64, String)> =
-        stmt.query_map([population_id], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-    exclusions(conn, population_id)?
+    read(conn, population_id)?
         .into_iter()
-        .zip(positions)
-        .map(|(e, (_, p))| {
-            let positions = serde_json::from_str(&p).map_err(|err| {
+        .map(|(e, positions)| {
+            let positions = serde_json::from_str(&positions).map_err(|err| {
                 Error::invalid(format!("exclusion row {}, column positions: the stored value is damaged ({err})", e.id))
             })?;
-            Ok(RecordedExclusion {
-                id: e.id,
-                rule: e.rule,
-                reason: e.reason,
-                rows_removed: e.rows_removed,
-                lines: e.lines,
-                positions,
-            })
+            let Exclusion { id, rule, reason, rows_removed, lines, excluded_by: _, excluded_at: _ } = e;
+            Ok(RecordedExclusion { id, rule, reason, rows_removed, lines, positions })
         })
         .collect()
 }
 
 pub(crate) fn exclusions(conn: &Connection, population_id: i64) -> Result<Vec<Exclusion>> {
+    Ok(read(conn, population_id)?.into_iter().map(|(e, _)| e).collect())
+}
+
+/// Each exclusion row of a population in the order recorded, with its positions as stored
+/// (JSON, parsed only by the callers that need them).
+fn read(conn: &Connection, population_id: i64) -> Result<Vec<(Exclusion, String)>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, rule, reason, rows_removed, lines, excluded_by, excluded_at FROM exclusion WHERE population_id = ?1 ORDER BY id",
+        "SELECT id, rule, reason, rows_removed, lines, excluded_by, excluded_at, positions FROM exclusion
+         WHERE population_id = ?1 ORDER BY id",
     )?;
     let rows = stmt.query_map([population_id], |r| {
         Ok((
@@ -197,14 +194,15 @@ pub(crate) fn exclusions(conn: &Connection, population_id: i64) -> Result<Vec<Ex
             r.get::<_, String>(4)?,
             r.get::<_, String>(5)?,
             r.get::<_, String>(6)?,
+            r.get::<_, String>(7)?,
         ))
     })?;
     rows.map(|r| {
-        let (id, rule, reason, rows_removed, lines, excluded_by, excluded_at) = r?;
+        let (id, rule, reason, rows_removed, lines, excluded_by, excluded_at, positions) = r?;
         let damaged = |what: &str, e: &dyn std::fmt::Display| {
             Error::invalid(format!("exclusion row {id}, column {what}: the stored value is damaged ({e})"))
         };
-        Ok(Exclusion {
+        let exclusion = Exclusion {
             id,
             rule: rule.parse().map_err(|e| damaged("rule", &e))?,
             reason,
@@ -212,29 +210,10 @@ pub(crate) fn exclusions(conn: &Connection, population_id: i64) -> Result<Vec<Ex
             lines: serde_json::from_str(&lines).map_err(|e| damaged("lines", &e))?,
             excluded_by,
             excluded_at,
-        })
+        };
+        Ok((exclusion, positions))
     })
     .collect()
-}
-
-/// The frame of a population under the exclusions with the given ids (all of them when
-/// `only` is None), from the positions each exclusion recorded.
-pub(crate) fn frame(conn: &Connection, population_id: i64, rows: u64, only: Option<&[i64]>) -> Result<Frame> {
-    let mut stmt = conn.prepare_cached("SELECT id, positions FROM exclusion WHERE population_id = ?1 ORDER BY id")?;
-    let mut excluded = Vec::new();
-    let mut q = stmt.query([population_id])?;
-    while let Some(r) = q.next()? {
-        let id: i64 = r.get(0)?;
-        if only.is_some_and(|ids| !ids.contains(&id)) {
-            continue;
-        }
-        let positions: String = r.get(1)?;
-        let positions: Vec<u64> = serde_json::from_str(&positions).map_err(|e| {
-            Error::invalid(format!("exclusion row {id}, column positions: the stored value is damaged ({e})"))
-        })?;
-        excluded.extend(positions);
-    }
-    Ok(Frame::new(rows, excluded))
 }
 
 /// Applies `rules` to the population's rows, in position order: each rule's effect.
