@@ -5,14 +5,17 @@ mod error;
 mod preview;
 mod report;
 mod scan;
+mod source;
 pub mod table;
 pub mod values;
+mod xlsx;
 
 pub use error::{ImportError, ImportErrorKind};
 pub use preview::{Preview, preview};
 pub use report::{DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport};
 pub use scan::{Item, scan};
-pub use table::{Row, SourceFormat, Table};
+pub use table::{MAX_FIELDS, Row, SourceFormat, Table};
+pub use xlsx::{LIMITS, Limits};
 
 use std::path::Path;
 

@@ -2,22 +2,28 @@
 //! reporting tools write, or an `.xlsx` sheet. Streams rows; never holds a CSV in memory.
 
 use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::fs::File;
 use std::io::{self, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::mpsc::Receiver;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::Data;
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 use sha2::{Digest, Sha256};
 
 use super::error::{ImportError, ImportErrorKind as K};
+use super::source::{self, Snapshot, io_error};
+use super::xlsx::{self, Event, Limits};
 
 /// Excel holds at most 32,767 characters in a cell; a field far beyond that is not data.
 pub const MAX_FIELD_BYTES: usize = 1 << 20;
 /// A record this long is an unclosed quote swallowing the file; stop before it eats memory.
 pub const MAX_RECORD_BYTES: u64 = 64 << 20;
+/// Excel's column limit: a record with more fields is not a table (a run of delimiters?).
+pub const MAX_FIELDS: usize = 16_384;
 const SNIFF_BYTES: usize = 64 << 10;
 
 /// One data row: where it came from and its fields as text. Reused between rows.
@@ -86,33 +92,127 @@ impl<R: Read> Read for HashingReader<R> {
     }
 }
 
-/// Counts the text bytes handed to the CSV parser, so a runaway record can be stopped.
-struct CountingReader<R> {
+/// Reads ahead of the CSV parser as the parser will read (quotes, delimiters, record ends) to
+/// stop a record that runs on in bytes or in fields before the parser holds it, and to number
+/// physical lines however they end: CRLF, LF or a lone CR (the parser counts LF only).
+struct TextGuard<R> {
     inner: R,
-    count: Rc<RefCell<u64>>,
-    record_start: Rc<RefCell<u64>>,
+    delimiter: u8,
+    state: Lex,
+    fields: usize,
+    record_bytes: u64,
+    /// The physical line of the next byte, 1-based.
+    line: u64,
+    after_cr: bool,
+    /// The line each record starts on, in order, until the parser takes it.
+    starts: Rc<RefCell<VecDeque<u64>>>,
+    /// A refusal found in bytes already read; raised once the parser has what came before it.
+    pending: Option<Guarded>,
 }
 
-impl<R: Read> Read for CountingReader<R> {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Lex {
+    StartRecord,
+    StartField,
+    InField,
+    InQuoted,
+    /// A quote inside a quoted field: a doubled quote, or the field's closing one.
+    QuoteInQuoted,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Guarded {
+    RecordTooLarge { line: u64 },
+    TooManyFields { line: u64 },
+}
+
+impl std::fmt::Display for Guarded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Guarded::RecordTooLarge { .. } => f.write_str("record too large"),
+            Guarded::TooManyFields { .. } => f.write_str("too many fields"),
+        }
+    }
+}
+impl std::error::Error for Guarded {}
+
+impl<R: Read> TextGuard<R> {
+    fn new(inner: R, delimiter: u8, starts: Rc<RefCell<VecDeque<u64>>>) -> TextGuard<R> {
+        TextGuard {
+            inner,
+            delimiter,
+            state: Lex::StartRecord,
+            fields: 0,
+            record_bytes: 0,
+            line: 1,
+            after_cr: false,
+            starts,
+            pending: None,
+        }
+    }
+
+    /// Follows one byte; a refusal when it breaks a cap.
+    fn step(&mut self, b: u8) -> Option<Guarded> {
+        let line = self.line;
+        match b {
+            b'\r' => self.line += 1,
+            b'\n' if !self.after_cr => self.line += 1,
+            _ => {}
+        }
+        self.after_cr = b == b'\r';
+        let terminator = matches!(b, b'\r' | b'\n');
+        if self.state == Lex::StartRecord {
+            if terminator {
+                return None;
+            }
+            self.starts.borrow_mut().push_back(line);
+            self.fields = 1;
+            self.record_bytes = 0;
+            self.state = Lex::StartField;
+        }
+        self.record_bytes += 1;
+        let start = *self.starts.borrow().back().unwrap_or(&line);
+        if self.record_bytes > MAX_RECORD_BYTES {
+            return Some(Guarded::RecordTooLarge { line: start });
+        }
+        let delimiter = b == self.delimiter;
+        self.state = match (self.state, b) {
+            (Lex::InQuoted, b'"') => Lex::QuoteInQuoted,
+            (Lex::InQuoted, _) => Lex::InQuoted,
+            (Lex::QuoteInQuoted, b'"') => Lex::InQuoted,
+            (Lex::StartField, b'"') => Lex::InQuoted,
+            (_, _) if terminator => Lex::StartRecord,
+            (_, _) if delimiter => {
+                self.fields += 1;
+                if self.fields > MAX_FIELDS {
+                    return Some(Guarded::TooManyFields { line: start });
+                }
+                Lex::StartField
+            }
+            (_, _) => Lex::InField,
+        };
+        None
+    }
+}
+
+impl<R: Read> Read for TextGuard<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some(g) = self.pending {
+            return Err(io::Error::other(g));
+        }
         let n = self.inner.read(buf)?;
-        let mut c = self.count.borrow_mut();
-        *c += n as u64;
-        if *c - *self.record_start.borrow() > MAX_RECORD_BYTES + buf.len() as u64 {
-            return Err(io::Error::other(RecordTooLarge));
+        for i in 0..n {
+            if let Some(g) = self.step(buf[i]) {
+                if i == 0 {
+                    return Err(io::Error::other(g));
+                }
+                self.pending = Some(g);
+                return Ok(i);
+            }
         }
         Ok(n)
     }
 }
-
-#[derive(Debug)]
-struct RecordTooLarge;
-impl std::fmt::Display for RecordTooLarge {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("record too large")
-    }
-}
-impl std::error::Error for RecordTooLarge {}
 
 /// How a text source is decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,6 +243,10 @@ pub struct Table {
     inner: Inner,
     digest: Rc<RefCell<Digesting>>,
     total_bytes: u64,
+    /// The file as opened, to refuse a read it changed under.
+    path: PathBuf,
+    handle: File,
+    snapshot: Snapshot,
 }
 
 enum Inner {
@@ -150,15 +254,12 @@ enum Inner {
         reader: csv::Reader<Box<dyn Read>>,
         record: csv::ByteRecord,
         encoding: TextEncoding,
-        record_start: Rc<RefCell<u64>>,
+        /// The line each record starts on, from `TextGuard`.
+        starts: Rc<RefCell<VecDeque<u64>>>,
         seen_non_ascii: bool,
-        /// The csv parser dates a record after a CRLF from the previous line's `\n`; with
-        /// CRLF line ends every record but the first is one line later than it says.
-        crlf: bool,
-        first: bool,
     },
     Sheet {
-        rows: std::vec::IntoIter<(u64, Vec<Data>)>,
+        rows: Receiver<Event>,
         sha256: String,
     },
 }
@@ -198,16 +299,6 @@ pub fn display_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
 }
 
-fn io_error(file: &str, e: &io::Error) -> ImportError {
-    match e.kind() {
-        io::ErrorKind::NotFound => ImportError::new(K::Missing, file, "no such file"),
-        io::ErrorKind::PermissionDenied => {
-            ImportError::new(K::Unreadable, file, "permission denied: the file cannot be read")
-        }
-        _ => ImportError::new(K::Unreadable, file, format!("cannot be read: {e}")),
-    }
-}
-
 /// What the first bytes say the file is.
 enum Sniffed {
     Zip,
@@ -230,15 +321,15 @@ impl Table {
     /// Opens `path`, deciding CSV or xlsx by its content (and telling the auditor when the
     /// name says otherwise). `force_1252` reads a text file as Windows-1252.
     pub fn open(path: &Path, sheet: Option<&str>, force_1252: bool) -> Result<Table, ReadError> {
+        Table::open_with(path, sheet, force_1252, &xlsx::LIMITS)
+    }
+
+    /// `open` with the workbook caps given: tests hold small files to small caps.
+    pub fn open_with(path: &Path, sheet: Option<&str>, force_1252: bool, limits: &Limits) -> Result<Table, ReadError> {
         let file = display_name(path);
-        if path.is_dir() {
-            return Err(ImportError::new(K::Unreadable, &file, "is a folder, not a file").into());
-        }
-        let mut f = File::open(path).map_err(|e| io_error(&file, &e))?;
-        let total_bytes = f.metadata().map(|m| m.len()).unwrap_or(0);
+        let (mut f, snapshot) = source::open(path, &file)?;
         let mut head = [0u8; 8];
         let n = read_up_to(&mut f, &mut head).map_err(|e| io_error(&file, &e))?;
-        drop(f);
         if n == 0 {
             return Err(ImportError::new(K::Empty, &file, "the file is empty (0 bytes)").into());
         }
@@ -254,7 +345,7 @@ impl Table {
                     )
                     .into());
                 }
-                Table::open_xlsx(path, &file, sheet, total_bytes)
+                Table::open_xlsx(path, &file, sheet, f, snapshot, limits)
             }
             Sniffed::OleCompound => Err(ImportError::new(
                 K::WrongFormat,
@@ -274,13 +365,20 @@ impl Table {
                 } else {
                     enc
                 };
-                Table::open_text(path, &file, enc, total_bytes)
+                Table::open_text(path, &file, enc, f, snapshot)
             }
         }
     }
 
-    fn open_text(path: &Path, file: &str, encoding: TextEncoding, total_bytes: u64) -> Result<Table, ReadError> {
-        let f = File::open(path).map_err(|e| io_error(file, &e))?;
+    fn open_text(
+        path: &Path,
+        file: &str,
+        encoding: TextEncoding,
+        handle: File,
+        snapshot: Snapshot,
+    ) -> Result<Table, ReadError> {
+        let mut f = handle.try_clone().map_err(|e| io_error(file, &e))?;
+        io::Seek::rewind(&mut f).map_err(|e| io_error(file, &e))?;
         let digest = Rc::new(RefCell::new(Digesting::default()));
         let hashing = HashingReader { inner: f, state: digest.clone() };
         let mut text: Box<dyn Read> = match encoding {
@@ -296,8 +394,6 @@ impl Table {
                 Box::new(DecodeReaderBytesBuilder::new().encoding(Some(enc)).bom_override(true).build(hashing))
             }
         };
-        let count = Rc::new(RefCell::new(0u64));
-        let record_start = Rc::new(RefCell::new(0u64));
         // Peek at the start to choose the delimiter, then hand the parser those bytes again.
         let mut head = Vec::with_capacity(SNIFF_BYTES);
         (&mut text).take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|e| io_error(file, &e))?;
@@ -305,10 +401,9 @@ impl Table {
             return Err(ImportError::new(K::Empty, file, "the file holds no text (only blank lines)").into());
         }
         let delimiter = sniff_delimiter(&head);
-        let crlf = head.windows(2).any(|w| w == b"\r\n");
         let chained: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(text));
-        let counting: Box<dyn Read> =
-            Box::new(CountingReader { inner: chained, count, record_start: record_start.clone() });
+        let starts = Rc::new(RefCell::new(VecDeque::new()));
+        let counting: Box<dyn Read> = Box::new(TextGuard::new(chained, delimiter, starts.clone()));
         let reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
@@ -329,17 +424,12 @@ impl Table {
             headers: Vec::new(),
             format,
             sheets: Vec::new(),
-            inner: Inner::Csv {
-                reader,
-                record: csv::ByteRecord::new(),
-                encoding,
-                record_start,
-                seen_non_ascii: false,
-                crlf,
-                first: true,
-            },
+            inner: Inner::Csv { reader, record: csv::ByteRecord::new(), encoding, starts, seen_non_ascii: false },
             digest,
-            total_bytes,
+            total_bytes: snapshot.len,
+            path: path.to_path_buf(),
+            handle,
+            snapshot,
         };
         let mut header = Row::default();
         if !table.next_row(&mut header)? {
@@ -349,67 +439,54 @@ impl Table {
         Ok(table)
     }
 
-    fn open_xlsx(path: &Path, file: &str, sheet: Option<&str>, total_bytes: u64) -> Result<Table, ReadError> {
-        let bytes = std::fs::read(path).map_err(|e| io_error(file, &e))?;
-        let sha256 = crate::trail::hex(&Sha256::digest(&bytes));
-        let damaged = |e: &dyn std::fmt::Display| {
-            ImportError::new(K::Damaged, file, format!("the workbook is damaged or truncated and cannot be read ({e})"))
-        };
-        let mut wb: Xlsx<_> = Xlsx::new(io::Cursor::new(bytes)).map_err(|e| damaged(&e))?;
-        let names = wb.sheet_names();
-        let name = match sheet {
-            Some(s) => names.iter().find(|n| n.as_str() == s).cloned().ok_or_else(|| {
-                ImportError::new(
-                    K::UnknownSheet,
-                    file,
-                    format!("no sheet named {s:?}; the sheets are: {}", names.join(", ")),
-                )
-            })?,
-            None => {
-                names.first().cloned().ok_or_else(|| ImportError::new(K::Empty, file, "the workbook has no sheets"))?
+    fn open_xlsx(
+        path: &Path,
+        file: &str,
+        sheet: Option<&str>,
+        handle: File,
+        snapshot: Snapshot,
+        limits: &Limits,
+    ) -> Result<Table, ReadError> {
+        let clone = || handle.try_clone().map_err(|e| io_error(file, &e));
+        // Hashed as a stream first; the size and time checked at `finish` tie the hash to the
+        // bytes the sheet was read from.
+        let mut digest = Digesting::default();
+        let mut f = clone()?;
+        io::Seek::rewind(&mut f).map_err(|e| io_error(file, &e))?;
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = f.read(&mut buf).map_err(|e| io_error(file, &e))?;
+            if n == 0 {
+                break;
+            }
+            digest.hasher.update(&buf[..n]);
+            digest.bytes += n as u64;
+        }
+        let sha256 = crate::trail::hex(&digest.hasher.finalize());
+        io::Seek::rewind(&mut f).map_err(|e| io_error(file, &e))?;
+        xlsx::check_package(file, f, limits)?;
+        let mut f = clone()?;
+        io::Seek::rewind(&mut f).map_err(|e| io_error(file, &e))?;
+        let rows = xlsx::stream(file.to_string(), f, sheet.map(String::from), *limits);
+        let (sheets, name, header) = match rows.recv() {
+            Ok(Event::Opened { sheets, sheet, header }) => (sheets, sheet, header),
+            Ok(Event::Failed(e)) => return Err(e.into()),
+            Ok(Event::Row(_)) | Err(_) => {
+                return Err(ImportError::new(K::Damaged, file, "the workbook could not be read").into());
             }
         };
-        let range = wb.worksheet_range(&name).map_err(|e| damaged(&e))?;
-        let merged = wb.merge_cells_by_sheet_name(&name).unwrap_or_default();
-        let (row0, col0) = range.start().unwrap_or((0, 0));
-        let mut rows: Vec<(u64, Vec<Data>)> = Vec::with_capacity(range.height());
-        for (i, r) in range.rows().enumerate() {
-            rows.push((u64::from(row0) + i as u64 + 1, r.to_vec()));
-        }
-        // The header is the first row with anything in it.
-        let header_at = rows.iter().position(|(_, cells)| cells.iter().any(|c| !matches!(c, Data::Empty)));
-        let Some(header_at) = header_at else {
-            return Err(ImportError::new(K::Empty, file, format!("sheet {name:?} is empty")).into());
-        };
-        let header_row = row0 + header_at as u32;
-        if let Some(m) = merged.iter().find(|m| m.start.0 <= header_row && header_row <= m.end.0 && m.end.1 > m.start.1)
-        {
-            return Err(ImportError::new(
-                K::MergedHeader,
-                file,
-                format!(
-                    "sheet {name:?} has merged cells {}:{} in its header row; unmerge them or delete the title rows so the first row holds one name per column",
-                    cell_name(m.start.0, m.start.1),
-                    cell_name(m.end.0, m.end.1)
-                ),
-            )
-            .at_line(u64::from(header_row) + 1)
-            .into());
-        }
-        let mut iter = rows.into_iter();
-        let headers = iter
-            .nth(header_at)
-            .map(|(_, cells)| cells.iter().map(|c| cell_text(c).trim().to_string()).collect())
-            .unwrap_or_default();
-        let _ = col0;
+        let headers = header.fields.iter().map(|h| h.trim().to_string()).collect();
         Ok(Table {
             file: file.to_string(),
             headers,
             format: SourceFormat { format: "xlsx", encoding: None, delimiter: None, sheet: Some(name) },
-            sheets: names,
-            inner: Inner::Sheet { rows: iter, sha256 },
+            sheets,
+            inner: Inner::Sheet { rows, sha256 },
             digest: Rc::new(RefCell::new(Digesting::default())),
-            total_bytes,
+            total_bytes: snapshot.len,
+            path: path.to_path_buf(),
+            handle,
+            snapshot,
         })
     }
 
@@ -446,10 +523,7 @@ impl Table {
     pub fn next_row(&mut self, row: &mut Row) -> Result<bool, ReadError> {
         let file = self.file.clone();
         match &mut self.inner {
-            Inner::Csv { reader, record, encoding, record_start, seen_non_ascii, crlf, first } => {
-                // The parser's offset, not the bytes read ahead: a record longer than the
-                // limit is an unclosed quote (see `CountingReader`).
-                *record_start.borrow_mut() = reader.position().byte();
+            Inner::Csv { reader, record, encoding, starts, seen_non_ascii } => {
                 let more = match reader.read_byte_record(record) {
                     Ok(more) => more,
                     Err(e) => return Err(csv_error(&file, e).into()),
@@ -457,8 +531,8 @@ impl Table {
                 if !more {
                     return Ok(false);
                 }
-                let line = record.position().map(|p| p.line()).unwrap_or(0) + u64::from(*crlf && !*first);
-                *first = false;
+                // The guard saw this record begin before the parser finished it.
+                let line = starts.borrow_mut().pop_front().or_else(|| record.position().map(|p| p.line())).unwrap_or(0);
                 for (i, field) in record.iter().enumerate() {
                     check_field(&file, line, i, &self.headers, field, *encoding, seen_non_ascii)?;
                 }
@@ -480,21 +554,23 @@ impl Table {
                 Ok(true)
             }
             Inner::Sheet { rows, .. } => {
-                let Some((line, cells)) = rows.next() else {
-                    return Ok(false);
+                let sheet_row = match rows.recv() {
+                    Ok(Event::Row(r)) => r,
+                    Ok(Event::Failed(e)) => return Err(e.into()),
+                    // The reader finished the sheet and hung up.
+                    Ok(Event::Opened { .. }) | Err(_) => return Ok(false),
                 };
-                let width = self.headers.len().max(cells.len());
-                row.set(line, (0..width).map(|i| cells.get(i).map(cell_text).unwrap_or_default()));
-                for (i, c) in cells.iter().enumerate() {
-                    row.numbers[i] = match c {
-                        Data::Float(f) => Some(*f),
-                        Data::Int(n) => Some(*n as f64),
-                        _ => None,
-                    };
-                }
+                let width = self.headers.len().max(sheet_row.fields.len());
+                let mut fields = sheet_row.fields;
+                let mut numbers = sheet_row.numbers;
+                fields.resize(width, String::new());
+                numbers.resize(width, None);
+                row.line = sheet_row.line;
+                row.fields = fields;
+                row.numbers = numbers;
                 for (i, f) in row.fields.iter().enumerate() {
                     if f.len() > MAX_FIELD_BYTES {
-                        return Err(field_too_large(&file, line, i, &self.headers, f.len()).into());
+                        return Err(field_too_large(&file, row.line, i, &self.headers, f.len()).into());
                     }
                 }
                 Ok(true)
@@ -503,17 +579,29 @@ impl Table {
     }
 
     /// The file's SHA-256 and size; for text, call after the last row (it covers every byte).
+    /// Refused when the file changed while it was read: the hash must be of one version.
     pub fn finish(&mut self) -> Result<(String, u64), ImportError> {
-        match &mut self.inner {
-            Inner::Sheet { sha256, .. } => Ok((sha256.clone(), self.total_bytes)),
+        let (sha256, bytes) = match &mut self.inner {
+            Inner::Sheet { sha256, .. } => (sha256.clone(), self.total_bytes),
             Inner::Csv { reader, .. } => {
                 // The parser stops at the last record; hash whatever trails it.
-                let mut sink = Vec::new();
-                reader.get_mut().read_to_end(&mut sink).map_err(|e| io_error(&self.file, &e))?;
+                io::copy(reader.get_mut(), &mut io::sink()).map_err(|e| io_error(&self.file, &e))?;
                 let d = std::mem::take(&mut *self.digest.borrow_mut());
-                Ok((crate::trail::hex(&d.hasher.finalize()), d.bytes))
+                (crate::trail::hex(&d.hasher.finalize()), d.bytes)
             }
+        };
+        source::check_unchanged(&self.path, &self.file, &self.handle, self.snapshot)?;
+        if bytes != self.snapshot.len {
+            return Err(ImportError::new(
+                K::Changed,
+                &self.file,
+                format!(
+                    "the file changed while it was read ({} bytes read where it held {}); nothing was imported: wait until the export is complete, then import it again",
+                    bytes, self.snapshot.len
+                ),
+            ));
         }
+        Ok((sha256, bytes))
     }
 }
 
@@ -610,14 +698,31 @@ fn not_text(file: &str, line: u64, i: usize, col: &str, cp: u32) -> ImportError 
 }
 
 fn csv_error(file: &str, e: csv::Error) -> ImportError {
-    let line = e.position().map(|p| p.line());
-    let mut err = match e.kind() {
-        csv::ErrorKind::Io(io) if io.get_ref().is_some_and(|inner| inner.is::<RecordTooLarge>()) => ImportError::new(
-            K::RecordTooLarge,
-            file,
-            format!("a record runs on for more than {} MiB: is a closing quote missing?", MAX_RECORD_BYTES >> 20),
-        ),
-        csv::ErrorKind::Io(io) => io_error(file, io),
+    let mut line = e.position().map(|p| p.line());
+    let guarded = match e.kind() {
+        csv::ErrorKind::Io(io) => io.get_ref().and_then(|inner| inner.downcast_ref::<Guarded>()).copied(),
+        _ => None,
+    };
+    let mut err = match (e.kind(), guarded) {
+        (_, Some(Guarded::RecordTooLarge { line: at })) => {
+            line = Some(at);
+            ImportError::new(
+                K::RecordTooLarge,
+                file,
+                format!("a record runs on for more than {} MiB: is a closing quote missing?", MAX_RECORD_BYTES >> 20),
+            )
+        }
+        (_, Some(Guarded::TooManyFields { line: at })) => {
+            line = Some(at);
+            ImportError::new(
+                K::TooManyFields,
+                file,
+                format!(
+                    "a record with more than {MAX_FIELDS} fields (Excel's column limit); this is not a table: a run of delimiters, or not a CSV export?"
+                ),
+            )
+        }
+        (csv::ErrorKind::Io(io), None) => io_error(file, io),
         _ => ImportError::new(K::Damaged, file, format!("cannot be parsed as CSV: {e}")),
     };
     if let Some(l) = line {
@@ -691,7 +796,7 @@ pub(crate) fn number_text(f: f64) -> String {
     if f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { format!("{f}") }
 }
 
-fn cell_name(row: u32, col: u32) -> String {
+pub(crate) fn cell_name(row: u32, col: u32) -> String {
     let mut name = String::new();
     let mut c = col + 1;
     while c > 0 {
