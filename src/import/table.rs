@@ -738,10 +738,15 @@ pub(crate) fn sniff_delimiter(head: &[u8]) -> u8 {
     let mut lines: Vec<[usize; 4]> = Vec::new();
     let mut counts = [0usize; 4];
     let mut in_quotes = false;
+    let mut after_cr = false;
     for &b in head {
+        let crlf = after_cr && b == b'\n';
+        after_cr = b == b'\r';
         match b {
             b'"' => in_quotes = !in_quotes,
-            b'\n' if !in_quotes => {
+            // A line ends at LF, CR or CRLF (old Mac exports end lines with CR alone).
+            b'\n' if crlf => {}
+            b'\n' | b'\r' if !in_quotes => {
                 lines.push(counts);
                 counts = [0; 4];
                 if lines.len() == 20 {
@@ -819,6 +824,8 @@ mod tests {
         assert_eq!(sniff_delimiter(b"a|b|c\n1|2|3\n"), b'|');
         assert_eq!(sniff_delimiter(b"\"a;x\",b\n\"1;2\",3\n"), b',');
         assert_eq!(sniff_delimiter(b"single\nvalue\n"), b',');
+        assert_eq!(sniff_delimiter(b"a;b;c\r1,5;2;3\r4;5,5;6\r"), b';');
+        assert_eq!(sniff_delimiter(b"a;b;c\r\n1,5;2;3\r\n4;5,5;6\r\n"), b';');
     }
 
     #[test]
