@@ -392,6 +392,8 @@ const PROBE: &str = "TICKMARK_RSS_PROBE";
 
 /// Does nothing in a normal run; run by `preview_peak` with the file to preview.
 #[test]
+// The child is reaped by wait4 below, which std's `wait` would hide the usage of.
+#[allow(clippy::zombie_processes)]
 fn rss_probe() {
     let Some(file) = std::env::var_os(PROBE) else { return };
     let mut child = Command::new(env!("CARGO_BIN_EXE_tickmark"))

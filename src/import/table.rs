@@ -201,8 +201,8 @@ impl<R: Read> Read for TextGuard<R> {
             return Err(io::Error::other(g));
         }
         let n = self.inner.read(buf)?;
-        for i in 0..n {
-            if let Some(g) = self.step(buf[i]) {
+        for (i, &b) in buf[..n].iter().enumerate() {
+            if let Some(g) = self.step(b) {
                 if i == 0 {
                     return Err(io::Error::other(g));
                 }
