@@ -258,6 +258,8 @@ fn change_control() -> ControlWorkpaper {
             untested_items: 0,
             all_na_items: vec![],
             deviations: 2,
+            recorded_cells: SAMPLE_SIZE * 2,
+            expected_cells: SAMPLE_SIZE * 2,
             deviation_rate: Some(2.0 / SAMPLE_SIZE as f64),
             statistical: Some(evaluation),
             strata: vec![],

@@ -247,6 +247,37 @@ fn a_voided_item_stays_listed_and_the_next_item_of_the_stream_replaces_it() {
 }
 
 #[test]
+fn a_recorded_sample_re_performs_from_a_copy_of_the_client_file_and_a_changed_copy_is_named() {
+    let s = Sandbox::new();
+    let (src, keys) = scoped_file(&s);
+    imported(&s, &src);
+    exclude_all(&s);
+    s.ok(&["population", "accept", "eng.tickmark", "--control", "C1"]);
+    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "10", "--seed", "12345", "--judgemental", "r"]);
+    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--void", "3", "--reason", "cancelled"]);
+    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--extend-to", "13"]);
+    let eng = s.path("eng.tickmark");
+    let before = bytes(&eng);
+    let check = s.json(&["reperform", "eng.tickmark", "--control", "C1", &src]);
+    assert_eq!(check["matches"], true, "{check}");
+    assert_eq!(check["same_file"], true);
+    assert_eq!((check["frame_size"].as_u64(), check["items_checked"].as_u64()), (Some(1000), Some(13)));
+    // The spec's vector over the 1,000-item frame: item 1 is position 227 (K0227).
+    assert_eq!(keys[RANDOM_1000_10[0] as usize - 1], "K0227");
+
+    // The client sends the file again with item 1's ticket renamed: the item is named.
+    let csv = std::fs::read_to_string(&src).unwrap().replace("K0227,", "K0227X,");
+    let changed = s.write("changes-again.csv", csv).to_string_lossy().into_owned();
+    let err = s.fails(&["reperform", "eng.tickmark", "--control", "C1", &changed]);
+    assert!(err.contains("does not re-perform") && err.contains("1 difference"), "{err}");
+    let out = s.run(&["reperform", "eng.tickmark", "--control", "C1", &changed, "--format", "json"]);
+    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["same_file"], false);
+    assert_eq!(check["differences"][0], "item 1: recorded key \"K0227\"; the file has \"K0227X\" at line 235");
+    assert_unchanged(&eng, &before);
+}
+
+#[test]
 fn a_systematic_item_cannot_be_replaced_and_an_exception_is_not_voided() {
     let s = Sandbox::new();
     let (src, _) = scoped_file(&s);

@@ -9,7 +9,6 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
-use tickmark::draw::StrataBy;
 use tickmark::engagement::evaluation::Planning;
 use tickmark::engagement::fieldwork::{
     ConclusionKind, ExceptionInput, InterviewInput, NoteStatus, Outcome, SignOffRole,
@@ -19,11 +18,11 @@ use tickmark::engagement::{
     parse_criteria_refs,
 };
 use tickmark::import::{Mapping, Progress};
-use tickmark::reperform::{FileSelection, select_from_file};
+use tickmark::reperform::{FileCheck, FileSelection, select_from_file};
 use tickmark::sampling::{
     Distribution, FrequencyTable, OccurrenceBands, Plan, Rate, Risk, Seed, SizeRange, evaluate, plan_attribute,
 };
-use tickmark::store::SampleRequest;
+use tickmark::store::{SampleRequest, TypedRequest};
 use tickmark::{Engagement, Error};
 
 #[derive(Parser)]
@@ -73,6 +72,15 @@ enum Command {
     Sample(SampleArgs),
     /// Re-perform a selection from a source file and a seed, without an engagement.
     Select(SelectArgs),
+    /// Re-perform a control's recorded sample from a copy of the client's file: the recorded
+    /// mapping, exclusions, seed, extensions and voids, each item's key compared with the file's.
+    Reperform {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        /// The client's file (CSV or xlsx), as received again.
+        source: PathBuf,
+    },
     /// Record a test result for a sample item and attribute (or many with --batch).
     Result(ResultArgs),
     /// Record an exception's narrative, cause, isolation and management's response.
@@ -609,14 +617,7 @@ impl Output {
 
 /// The acting user and the current time, read once per command.
 fn actor(by: Option<&str>) -> Actor {
-    let name = by
-        .map(String::from)
-        .or_else(|| std::env::var("TICKMARK_USER").ok())
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
-        .filter(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into());
-    Actor::new(name, now())
+    Actor::new(Actor::user_name(by), now())
 }
 
 /// The time of this command. `TICKMARK_NOW` (RFC 3339) pins it, for reproducible scripts and tests.
@@ -906,6 +907,17 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Note(cmd) => note(cmd, by, out)?,
+        Command::Reperform { engagement, control, source } => {
+            let check = Engagement::open(&engagement)?.reperform_from_file(&control, &source)?;
+            out.emit(&check, || file_check_text(&check));
+            if !check.matches {
+                return Err(Error::Invalid(format!(
+                    "the sample of {control} does not re-perform from {}: {} difference(s)",
+                    check.file,
+                    check.differences.len()
+                )));
+            }
+        }
         Command::Verify { engagement } => {
             let v = Engagement::open(&engagement)?.verify()?;
             out.emit(&v, || v.text());
@@ -1224,6 +1236,24 @@ fn print_sample(s: &tickmark::store::Sample) -> String {
     t
 }
 
+fn file_check_text(c: &FileCheck) -> String {
+    let mut t = format!(
+        "{}: re-performed from {} (SHA-256 {}), {}\n",
+        c.control,
+        c.file,
+        c.file_sha256,
+        if c.same_file { "the file imported" } else { "NOT the file imported" }
+    );
+    t += &format!("  frame: {} items (drawn from {})\n", c.frame_size, c.recorded_frame_size);
+    for d in &c.differences {
+        t += &format!("  DIFFERENCE: {d}\n");
+    }
+    if c.matches {
+        t += &format!("  all {} items re-perform to their recorded rows and keys\n", c.items_checked);
+    }
+    t
+}
+
 /// How the size was planned, from the sample command's flags: exactly one approach.
 fn planning(a: &SampleArgs, eng: &Engagement) -> Result<Planning, Error> {
     let statistical = a.tolerable_rate.is_some();
@@ -1275,16 +1305,14 @@ fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
             // ever receives the seed.
             None => (Seed::propose(&mut rand::TryRngCore::unwrap_err(rand::rngs::OsRng)), true),
         };
-        let req = SampleRequest {
+        let typed = TypedRequest {
             method: a.method.parse()?,
             size: a.size,
-            seed,
-            seed_proposed,
-            strata: a.strata.as_deref().map(str::parse::<StrataBy>).transpose()?,
-            basis: a.basis.clone(),
-            replace_reason: a.replace.clone(),
-            planning: planning(&a, &eng)?,
+            strata: a.strata.as_deref(),
+            basis: a.basis.as_deref(),
+            replace_reason: a.replace.as_deref(),
         };
+        let req = SampleRequest::typed(typed, seed, seed_proposed, planning(&a, &eng)?)?;
         let s = eng.draw_sample(&a.control, &req, &actor(by))?;
         if let Some(w) = &s.warning {
             eprintln!("tickmark: warning: {w}");

@@ -24,6 +24,17 @@ impl Nature {
             Nature::ItDependentManual => "it-dependent-manual",
         }
     }
+
+    pub const ALL: [Nature; 3] = [Nature::Manual, Nature::Automated, Nature::ItDependentManual];
+
+    /// As a person reads it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Nature::Manual => "Manual",
+            Nature::Automated => "Automated",
+            Nature::ItDependentManual => "IT-dependent manual",
+        }
+    }
 }
 
 impl fmt::Display for Nature {

@@ -305,6 +305,13 @@ pub enum ProposalKind {
 }
 
 impl ProposalKind {
+    pub const ALL: [ProposalKind; 4] = [
+        ProposalKind::NoExceptionsNoted,
+        ProposalKind::ExceptionsNoted,
+        ProposalKind::NotEffective,
+        ProposalKind::SampleTooSmall,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ProposalKind::NoExceptionsNoted => "no-exceptions-noted",
@@ -377,6 +384,10 @@ pub struct ControlEvaluation {
     pub all_na_items: Vec<u64>,
     /// k: items with at least one exception.
     pub deviations: u64,
+    /// Results recorded on the items not voided, one per item and attribute.
+    pub recorded_cells: u64,
+    /// Results the items not voided need: items × attributes.
+    pub expected_cells: u64,
     /// k / n; None for a test of one and before any item is tested.
     pub deviation_rate: Option<f64>,
     /// The upper deviation limit of the planned distribution: statistical samples only.
@@ -428,6 +439,7 @@ pub fn evaluate_sample(
     let mut voided = 0u64;
     let mut all_na = Vec::new();
     let mut extension_items = 0u64;
+    let mut recorded_cells = 0u64;
     let mut strata: Vec<StratumTally> = Vec::new();
     for item in items {
         if item.ordinal > initial_size && item.replaces.is_none() {
@@ -437,6 +449,7 @@ pub fn evaluate_sample(
             voided += 1;
             continue;
         }
+        recorded_cells += item.outcomes.len().min(attributes) as u64;
         let deviation = item.outcomes.contains(&Outcome::Exception);
         let complete = attributes > 0 && item.outcomes.len() >= attributes;
         let every_na = complete && item.outcomes.iter().all(|o| *o == Outcome::NotApplicable);
@@ -511,6 +524,8 @@ pub fn evaluate_sample(
         untested_items: untested,
         all_na_items: all_na,
         deviations: k,
+        recorded_cells,
+        expected_cells: (listed - voided) * attributes as u64,
         deviation_rate: (n > 0 && !matches!(approach, Approach::TestOfOne { .. })).then(|| k as f64 / n as f64),
         statistical,
         strata,
@@ -702,6 +717,37 @@ mod tests {
         // N/A on one attribute with the other tested is a tested item.
         let e = evaluate_sample(&a, &items(&[&[P, Na]]), 2, 1, &ExpansionRule::default()).unwrap();
         assert_eq!((e.tested_items, e.all_na_items.len()), (1, 0));
+    }
+
+    // Testing progress, as the testing screen shows it (figures counted by hand).
+    #[test]
+    fn progress_counts_items_tested_and_cells_recorded() {
+        let a = Approach::Judgemental { reason: "walkthrough".into() };
+        // Item 1: A pass, B exception; item 2: A n/a only; item 3: nothing.
+        let e = evaluate_sample(&a, &items(&[&[P, X], &[Na], &[]]), 2, 3, &ExpansionRule::default()).unwrap();
+        assert_eq!((e.tested_items, e.listed_items - e.voided_items), (1, 3));
+        assert_eq!((e.recorded_cells, e.expected_cells), (3, 6));
+        assert_eq!((e.deviations, e.all_na_items.len()), (1, 0));
+    }
+
+    #[test]
+    fn an_item_with_an_exception_counts_before_its_other_attributes_are_recorded() {
+        let a = Approach::Judgemental { reason: "walkthrough".into() };
+        let e = evaluate_sample(&a, &items(&[&[X], &[P]]), 2, 2, &ExpansionRule::default()).unwrap();
+        assert_eq!((e.tested_items, e.deviations), (1, 1));
+        assert_eq!((e.recorded_cells, e.expected_cells), (2, 4));
+    }
+
+    #[test]
+    fn voided_items_need_no_results_and_no_attributes_means_nothing_tested() {
+        let a = Approach::Judgemental { reason: "walkthrough".into() };
+        let mut listed = items(&[&[P], &[], &[P]]);
+        listed[1].voided = true;
+        listed[2].replaces = Some(2);
+        let e = evaluate_sample(&a, &listed, 1, 2, &ExpansionRule::default()).unwrap();
+        assert_eq!((e.tested_items, e.voided_items, e.recorded_cells, e.expected_cells), (2, 1, 2, 2));
+        let e = evaluate_sample(&a, &items(&[&[], &[]]), 0, 2, &ExpansionRule::default()).unwrap();
+        assert_eq!((e.tested_items, e.expected_cells), (0, 0));
     }
 
     #[test]

@@ -30,6 +30,17 @@ impl Outcome {
         }
     }
 
+    pub const ALL: [Outcome; 3] = [Outcome::Pass, Outcome::Exception, Outcome::NotApplicable];
+
+    /// As a person reads it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Outcome::Pass => "Pass",
+            Outcome::Exception => "Exception",
+            Outcome::NotApplicable => "Not applicable",
+        }
+    }
+
     /// The tickmark a workpaper prints for it (see the legend).
     pub fn tickmark(self) -> &'static str {
         match self {
@@ -155,6 +166,9 @@ pub enum ConclusionKind {
 }
 
 impl ConclusionKind {
+    pub const ALL: [ConclusionKind; 3] =
+        [ConclusionKind::NoExceptionsNoted, ConclusionKind::ExceptionsNoted, ConclusionKind::NotEffective];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ConclusionKind::NoExceptionsNoted => "no-exceptions-noted",

@@ -39,6 +39,25 @@ impl Frequency {
             Frequency::EventDriven => "event-driven",
         }
     }
+
+    /// As a person reads it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Frequency::Annual => "Annual",
+            Frequency::Quarterly => "Quarterly",
+            Frequency::Monthly => "Monthly",
+            Frequency::Weekly => "Weekly",
+            Frequency::Daily => "Daily",
+            Frequency::MultipleDaily => "Multiple times a day",
+            Frequency::EventDriven => "Event-driven",
+        }
+    }
+
+    /// Whether the engine can generate the control's occurrences from the calendar (a
+    /// population with no client file); the others need the client's listing.
+    pub fn generatable(self) -> bool {
+        matches!(self, Frequency::Daily | Frequency::Weekly | Frequency::Monthly | Frequency::Quarterly)
+    }
 }
 
 impl fmt::Display for Frequency {

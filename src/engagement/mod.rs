@@ -5,6 +5,7 @@ pub mod evaluation;
 pub mod fieldwork;
 mod frequency;
 pub mod scope;
+pub mod vocabulary;
 pub mod workpaper;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
@@ -29,6 +30,23 @@ impl Actor {
         Actor { name: name.into(), at }
     }
 
+    /// The name of the person acting: `explicit` when given and not blank, else the
+    /// environment's user (`TICKMARK_USER`, `USER`, `USERNAME`), else "unknown". Called at a
+    /// command's edge (the CLI's `--by`, the app's preparer), never inside the engine's logic.
+    pub fn user_name(explicit: Option<&str>) -> String {
+        explicit
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(String::from)
+            .or_else(|| {
+                ["TICKMARK_USER", "USER", "USERNAME"]
+                    .iter()
+                    .filter_map(|k| std::env::var(k).ok())
+                    .find(|n| !n.trim().is_empty())
+            })
+            .unwrap_or_else(|| "unknown".into())
+    }
+
     pub(crate) fn at_text(&self) -> String {
         self.at.to_rfc3339_opts(SecondsFormat::Secs, true)
     }
@@ -46,6 +64,16 @@ impl ReportType {
         match self {
             ReportType::Soc2Type2 => "soc2-type2",
             ReportType::Soc1Type2 => "soc1-type2",
+        }
+    }
+
+    pub const ALL: [ReportType; 2] = [ReportType::Soc2Type2, ReportType::Soc1Type2];
+
+    /// As the workpaper and the app print it.
+    pub fn words(self) -> &'static str {
+        match self {
+            ReportType::Soc2Type2 => "SOC 2 Type 2",
+            ReportType::Soc1Type2 => "SOC 1 Type 2",
         }
     }
 
@@ -86,14 +114,20 @@ impl Period {
     }
 }
 
-/// The Trust Services Criteria categories in scope.
-pub const CRITERIA: [&str; 5] = ["CC", "A", "C", "PI", "P"];
+/// The Trust Services Criteria categories an engagement can have in scope, with their names.
+pub const CRITERIA_CATEGORIES: [(&str, &str); 5] = [
+    ("CC", "Common criteria (security)"),
+    ("A", "Availability"),
+    ("C", "Confidentiality"),
+    ("PI", "Processing integrity"),
+    ("P", "Privacy"),
+];
 
 pub fn parse_criteria(s: &str) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for part in s.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()) {
         let up = part.to_ascii_uppercase();
-        if !CRITERIA.contains(&up.as_str()) {
+        if !CRITERIA_CATEGORIES.iter().any(|(code, _)| *code == up) {
             return Err(Error::invalid(format!(
                 "unknown criteria category {part:?}: expected CC, A, C, PI or P (common criteria, availability, confidentiality, processing integrity, privacy)"
             )));

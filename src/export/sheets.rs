@@ -9,13 +9,13 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::engagement::Control;
 use crate::engagement::evaluation::Approach;
 use crate::engagement::fieldwork::{
     Evidence, EvidenceKind, ExceptionRecord, Interview, NoteStatus, Outcome, ReviewNote, SignOff, SignOffRole,
     TICKMARK_LEGEND,
 };
 use crate::engagement::workpaper::{ControlWorkpaper, Workpaper};
-use crate::engagement::{Control, ReportType};
 use crate::store::{PopulationSummary, Sample, SampleItem};
 
 use Kind::{Code, Prose, Short};
@@ -252,13 +252,6 @@ fn each_control(wp: &Workpaper) -> impl Iterator<Item = (usize, &ControlWorkpape
     wp.controls.iter().enumerate()
 }
 
-fn report_words(r: ReportType) -> &'static str {
-    match r {
-        ReportType::Soc2Type2 => "SOC 2 Type 2",
-        ReportType::Soc1Type2 => "SOC 1 Type 2",
-    }
-}
-
 fn engagement_header(wp: &Workpaper) -> Preamble {
     let e = &wp.engagement;
     let line = |label: &str, cell: Cell| (label.to_string(), cell);
@@ -268,7 +261,7 @@ fn engagement_header(wp: &Workpaper) -> Preamble {
         headings: ["Field", "Value"],
         lines: vec![
             line("Client", Cell::text(&e.client)),
-            line("Report", Cell::text(report_words(e.report))),
+            line("Report", Cell::text(e.report.words())),
             line("Period start", Cell::Date(e.period.start)),
             line("Period end", Cell::Date(e.period.end)),
             line("Trust Services Criteria", Cell::text(e.criteria.join(", "))),

@@ -20,7 +20,7 @@ use crate::{Error, Result};
 
 pub use coverage::RowMismatch;
 pub use population::{PopulationItem, PopulationSummary};
-pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, Void};
+pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, TypedRequest, Void};
 pub use scope::{Exclusion, RecordedExclusion};
 
 /// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.

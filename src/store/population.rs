@@ -577,6 +577,13 @@ mod tests {
     }
 
     #[test]
+    fn exactly_the_generatable_frequencies_are_generated() {
+        for f in Frequency::ALL {
+            assert_eq!(occurrences(year_2026(), f, false).is_ok(), f.generatable(), "{f}");
+        }
+    }
+
+    #[test]
     fn counts_the_occurrences_of_calendar_2026() {
         // 2026 has 365 days, 261 weekdays, 53 ISO weeks touching it (2026-W01 starts on 29 Dec 2025).
         assert_eq!(occurrences(year_2026(), Frequency::Daily, false).unwrap().len(), 365);

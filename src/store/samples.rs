@@ -34,6 +34,39 @@ pub struct SampleRequest {
     pub planning: Planning,
 }
 
+/// A draw request as a person typed it: blank strata, basis and reason count as not given.
+#[derive(Debug, Clone, Copy)]
+pub struct TypedRequest<'a> {
+    pub method: Method,
+    pub size: Option<u64>,
+    pub strata: Option<&'a str>,
+    pub basis: Option<&'a str>,
+    pub replace_reason: Option<&'a str>,
+}
+
+impl SampleRequest {
+    /// The request the CLI's flags and the app's draw form both make.
+    pub fn typed(
+        input: TypedRequest<'_>,
+        seed: Seed,
+        seed_proposed: bool,
+        planning: Planning,
+    ) -> Result<SampleRequest> {
+        let TypedRequest { method, size, strata, basis, replace_reason } = input;
+        let given = |s: Option<&str>| s.filter(|s| !s.trim().is_empty()).map(String::from);
+        Ok(SampleRequest {
+            method,
+            size,
+            seed,
+            seed_proposed,
+            strata: given(strata).as_deref().map(str::parse::<StrataBy>).transpose()?,
+            basis: given(basis),
+            replace_reason: given(replace_reason),
+            planning,
+        })
+    }
+}
+
 /// The rows that were not sampling items, so the canonical order can be rebuilt from the
 /// source file (SAMPLING-SPEC §1): blank rows the import skipped and the exclusion rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +159,20 @@ pub struct SampleCheck {
     pub size: u64,
     pub matches: bool,
     pub differences: Vec<String>,
+}
+
+impl Sample {
+    /// The items drawn after the first draw, in order: extensions and replacements.
+    pub fn later_steps(&self) -> Vec<Later> {
+        self.items
+            .iter()
+            .filter(|i| i.ordinal > self.initial_size)
+            .map(|i| match i.replaces {
+                Some(_) => Later::Replacement { stratum: i.stratum.clone() },
+                None => Later::Extension,
+            })
+            .collect()
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -427,15 +474,7 @@ impl Engagement {
             if let Err(e) = check_voids(self.conn(), &s) {
                 differences.push(e.to_string());
             }
-            let later: Vec<Later> = s
-                .items
-                .iter()
-                .filter(|i| i.ordinal > s.initial_size)
-                .map(|i| match i.replaces {
-                    Some(_) => Later::Replacement { stratum: i.stratum.clone() },
-                    None => Later::Extension,
-                })
-                .collect();
+            let later = s.later_steps();
             let recomputed = Seed::new(s.seed.clone()).map_err(Error::from).and_then(|seed| {
                 let values = match &s.strata_by {
                     Some(by) => Some(strata_values(self.conn(), s.population_id, by, period, &sample_frame(&s))?),
