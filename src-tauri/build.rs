@@ -35,6 +35,7 @@ const COMMANDS: &[&str] = &[
     "sample_extend",
     "sample_void",
     "sample_verify",
+    "sample_reperform_file",
     "testing_load",
     "result_record",
     "exception_record",

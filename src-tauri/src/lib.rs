@@ -64,6 +64,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             sampling::sample_extend,
             sampling::sample_void,
             sampling::sample_verify,
+            sampling::sample_reperform_file,
             fieldwork::testing_load,
             fieldwork::result_record,
             fieldwork::exception_record,

@@ -67,21 +67,12 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + 
 /// The person acting: the engagement's preparer when one is named, else the OS user. The time
 /// is read here, at the command boundary, and passed into the engine.
 pub fn actor(preparer: Option<&str>) -> Actor {
-    let name = preparer.map(str::trim).filter(|p| !p.is_empty()).map(String::from).unwrap_or_else(os_user);
-    Actor::new(name, Utc::now())
+    Actor::new(Actor::user_name(preparer), Utc::now())
 }
 
 pub fn actor_for(eng: &Engagement) -> CommandResult<Actor> {
     let info = eng.info()?;
     Ok(actor(Some(&info.preparer)))
-}
-
-pub fn os_user() -> String {
-    ["TICKMARK_USER", "USER", "USERNAME"]
-        .iter()
-        .filter_map(|k| std::env::var(k).ok())
-        .find(|n| !n.trim().is_empty())
-        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Where the demo engagement and the recent list live.

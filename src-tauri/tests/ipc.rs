@@ -249,16 +249,23 @@ fn a_sample_is_planned_drawn_tested_and_concluded_through_the_commands() {
     assert_eq!(checks[0]["matches"], true);
 
     let control = h.call("controls_list", json!({})).unwrap();
-    let attribute =
-        control.as_array().unwrap().iter().find(|c| c["code"] == "CC8.1-02").unwrap()["attributes"][0]["label"].clone();
-    let result = h
+    let attributes =
+        control.as_array().unwrap().iter().find(|c| c["code"] == "CC8.1-02").unwrap()["attributes"].clone();
+    let attribute = attributes[0]["label"].clone();
+    let recorded = h
         .call(
             "result_record",
             json!({ "control": "CC8.1-02", "ordinal": 1, "attribute": attribute, "outcome": "pass", "comment": "" }),
         )
         .unwrap();
-    assert_eq!(result["outcome"], "pass");
-    assert_eq!(result["testedBy"], "Dana Whitfield");
+    assert_eq!(recorded["result"]["outcome"], "pass");
+    assert_eq!(recorded["result"]["testedBy"], "Dana Whitfield");
+    // The progress the testing screen shows, as the engine counts it: 1 cell of 5 items × the
+    // control's attributes, no item fully tested yet.
+    let cells = 5 * attributes.as_array().unwrap().len();
+    let progress =
+        json!({ "tested": 0, "total": 5, "voided": 0, "cells": 1, "totalCells": cells, "deviations": 0, "allNa": [] });
+    assert_eq!(recorded["progress"], progress);
     let err = h
         .call(
             "result_record",
@@ -269,6 +276,7 @@ fn a_sample_is_planned_drawn_tested_and_concluded_through_the_commands() {
 
     let testing = h.call("testing_load", json!({ "control": "CC8.1-02" })).unwrap();
     assert_eq!(testing["results"].as_array().unwrap().len(), 1);
+    assert_eq!(testing["progress"], progress);
     let view = h.call("conclusion_load", json!({ "control": "CC8.1-02" })).unwrap();
     // One attribute of one item recorded: nothing is fully tested, so nothing is proposed.
     assert_eq!(view["evaluation"]["listedItems"], 5);
@@ -475,4 +483,30 @@ fn controls_evidence_files_and_the_recent_list_through_the_commands() {
     let demo = recent.as_array().unwrap()[0]["path"].clone();
     let left = h.call("recent_forget", json!({ "path": demo })).unwrap();
     assert!(!left.as_array().unwrap().iter().any(|r| r["path"] == demo), "{left}");
+}
+
+#[test]
+fn the_demos_sample_re_performs_from_a_copy_of_the_client_file_and_a_changed_copy_is_named() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/acme/change_tickets.csv");
+    let check = h.call("sample_reperform_file", json!({ "control": "CC8.1-01", "path": source })).unwrap();
+    assert_eq!(check["matches"], true, "{check}");
+    assert_eq!(check["sameFile"], true);
+    // 1,999 rows less the 44 the four exclusion rules remove; 25 items plus item 3's replacement.
+    assert_eq!((check["frameSize"].clone(), check["itemsChecked"].clone()), (json!(1955), json!(26)));
+
+    let sample = h.call("sample_current", json!({ "control": "CC8.1-01" })).unwrap();
+    let first = sample["items"][0]["key"].as_str().unwrap().to_string();
+    let text = std::fs::read_to_string(source).unwrap().replacen(&format!("{first},"), &format!("{first}-R,"), 1);
+    let changed = h.dir.path().join("change_tickets_again.csv");
+    std::fs::write(&changed, text).unwrap();
+    let check = h.call("sample_reperform_file", json!({ "control": "CC8.1-01", "path": changed })).unwrap();
+    assert_eq!((check["matches"].clone(), check["sameFile"].clone()), (json!(false), json!(false)));
+    let differences = check["differences"].as_array().unwrap();
+    assert_eq!(differences.len(), 1, "{check}");
+    assert!(differences[0].as_str().unwrap().starts_with(&format!("item 1: recorded key \"{first}\"")), "{check}");
+
+    let err = h.call("sample_reperform_file", json!({ "control": "CC6.3-01", "path": source })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("has no sample"), "{err}");
 }

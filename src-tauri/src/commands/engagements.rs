@@ -64,7 +64,7 @@ pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
         screen: launch.screen,
         control: launch.control,
         open_error: None,
-        user: state::os_user(),
+        user: tickmark::engagement::Actor::user_name(None),
         version: tickmark::VERSION.to_string(),
     };
     if let Some(path) = target {

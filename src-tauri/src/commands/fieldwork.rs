@@ -9,7 +9,7 @@ use tickmark::engagement::fieldwork::SignOffRole;
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::json::{
     ConclusionJson, ConclusionKindJson, ConclusionViewJson, EvaluationJson, EvidenceJson, ExceptionInputJson,
-    ExceptionJson, OutcomeKind, ResultJson, ReviewNoteJson, SignOffJson, SignOffRoleKind, TestingJson,
+    ExceptionJson, OutcomeKind, RecordedResultJson, ReviewNoteJson, SignOffJson, SignOffRoleKind, TestingJson,
 };
 use crate::state::{AppState, actor, actor_for};
 
@@ -29,6 +29,7 @@ pub async fn testing_load(state: State<'_, AppState>, control: String) -> Comman
                 results: eng.results(&control)?.into_iter().map(Into::into).collect(),
                 exceptions: eng.exceptions(&control)?.into_iter().map(Into::into).collect(),
                 evidence: eng.evidence(Some(&control))?.into_iter().map(Into::into).collect(),
+                progress: eng.evaluation(&control)?.as_ref().map(Into::into),
             })
         })
         .await
@@ -43,11 +44,15 @@ pub async fn result_record(
     attribute: String,
     outcome: OutcomeKind,
     comment: String,
-) -> CommandResult<ResultJson> {
+) -> CommandResult<RecordedResultJson> {
     state
         .with_engagement(move |eng| {
             let actor = actor_for(eng)?;
-            Ok(eng.record_result(&control, ordinal, &attribute, outcome.into(), &comment, &actor)?.into())
+            let result = eng.record_result(&control, ordinal, &attribute, outcome.into(), &comment, &actor)?.into();
+            let evaluation = eng
+                .evaluation(&control)?
+                .ok_or_else(|| CommandError::internal("a result was recorded without a sample"))?;
+            Ok(RecordedResultJson { result, progress: (&evaluation).into() })
         })
         .await
 }

@@ -1,16 +1,17 @@
 //! A control's sample: plan its size (the frequency table, attribute sampling or a test of
 //! one), propose a seed, draw, extend, draw again with a reason, and re-perform the draw.
 
+use std::path::Path;
+
 use tauri::State;
-use tickmark::draw::StrataBy;
 use tickmark::engagement::Frequency;
 use tickmark::engagement::evaluation::{Planning, plan_sample};
 use tickmark::sampling::{Distribution, Plan, Rate, Seed, plan_attribute};
-use tickmark::store::SampleRequest;
+use tickmark::store::{SampleRequest, TypedRequest};
 
 use crate::error::{CommandError, CommandResult};
 use crate::json::{
-    DistributionKind, FrequencyKind, FrequencyRowJson, PlanJson, RiskKind, SampleCheckJson, SampleJson,
+    DistributionKind, FileCheckJson, FrequencyKind, FrequencyRowJson, PlanJson, RiskKind, SampleCheckJson, SampleJson,
     SampleRequestJson,
 };
 use crate::state::{AppState, actor_for};
@@ -106,16 +107,17 @@ pub async fn sample_draw(
     request: SampleRequestJson,
 ) -> CommandResult<SampleJson> {
     let proposed = lock_proposed(&state)?;
-    let req = SampleRequest {
-        method: request.method.into(),
-        size: request.size,
-        seed_proposed: proposed.as_deref() == Some(request.seed.as_str()),
-        seed: Seed::new(request.seed).map_err(tickmark::Error::from)?,
-        strata: request.strata.as_deref().filter(|s| !s.trim().is_empty()).map(str::parse::<StrataBy>).transpose()?,
-        basis: Some(request.basis).filter(|b| !b.trim().is_empty()),
-        replace_reason: request.replace_reason.filter(|r| !r.trim().is_empty()),
-        planning: request.planning.try_into()?,
+    let SampleRequestJson { method, size, seed, strata, basis, replace_reason, planning } = request;
+    let typed = TypedRequest {
+        method: method.into(),
+        size,
+        strata: strata.as_deref(),
+        basis: Some(basis.as_str()),
+        replace_reason: replace_reason.as_deref(),
     };
+    let seed_proposed = proposed.as_deref() == Some(seed.as_str());
+    let seed = Seed::new(seed).map_err(tickmark::Error::from)?;
+    let req = SampleRequest::typed(typed, seed, seed_proposed, planning.try_into()?)?;
     state
         .with_engagement(move |eng| {
             eng.draw_sample(&control, &req, &actor_for(eng)?)?;
@@ -154,6 +156,18 @@ pub async fn sample_extend(state: State<'_, AppState>, control: String, new_size
             sample_json(eng, &control)?.ok_or_else(|| CommandError::internal("the sample vanished"))
         })
         .await
+}
+
+/// Re-performs the control's recorded sample from a copy of the client's file (chosen by the
+/// auditor): the recorded mapping, exclusions, seed, extensions and voids; each item's key is
+/// compared with the file's row. Reads the file only; the engagement is not changed.
+#[tauri::command]
+pub async fn sample_reperform_file(
+    state: State<'_, AppState>,
+    control: String,
+    path: String,
+) -> CommandResult<FileCheckJson> {
+    state.with_engagement(move |eng| Ok(eng.reperform_from_file(&control, Path::new(&path))?.into())).await
 }
 
 /// Re-performs every draw of the control (replaced ones too) from the stored population.

@@ -129,6 +129,57 @@ pub struct TestingJson {
     pub results: Vec<ResultJson>,
     pub exceptions: Vec<ExceptionJson>,
     pub evidence: Vec<EvidenceJson>,
+    /// Null before the control has a sample.
+    pub progress: Option<TestingProgressJson>,
+}
+
+/// How far testing has got, as the engine's evaluation counts it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct TestingProgressJson {
+    /// n: items tested (an item with an exception counts before its other attributes are recorded).
+    #[ts(type = "number")]
+    pub tested: u64,
+    /// Items to test: listed items not voided.
+    #[ts(type = "number")]
+    pub total: u64,
+    #[ts(type = "number")]
+    pub voided: u64,
+    /// Results recorded, of items × attributes.
+    #[ts(type = "number")]
+    pub cells: u64,
+    #[ts(type = "number")]
+    pub total_cells: u64,
+    /// Items with at least one exception.
+    #[ts(type = "number")]
+    pub deviations: u64,
+    /// Items whose every attribute is N/A: not tested; void and replace them, or record what applies.
+    #[ts(type = "number[]")]
+    pub all_na: Vec<u64>,
+}
+
+impl From<&ControlEvaluation> for TestingProgressJson {
+    fn from(e: &ControlEvaluation) -> TestingProgressJson {
+        TestingProgressJson {
+            tested: e.tested_items,
+            total: e.listed_items - e.voided_items,
+            voided: e.voided_items,
+            cells: e.recorded_cells,
+            total_cells: e.expected_cells,
+            deviations: e.deviations,
+            all_na: e.all_na_items.clone(),
+        }
+    }
+}
+
+/// One result recorded, and the testing progress it leaves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct RecordedResultJson {
+    pub result: ResultJson,
+    pub progress: TestingProgressJson,
 }
 
 mirror_enum! {
@@ -224,6 +275,9 @@ impl EvaluationJson {
             untested_items,
             all_na_items,
             deviations,
+            // The testing screen's progress carries the cells (TestingProgressJson).
+            recorded_cells: _,
+            expected_cells: _,
             deviation_rate,
             statistical,
             strata,

@@ -45,6 +45,7 @@ mod fieldwork;
 mod population;
 mod sampling;
 mod trail;
+mod vocabulary;
 
 pub use engagement::*;
 pub use export::*;

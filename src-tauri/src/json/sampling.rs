@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use tickmark::engagement::evaluation::{Approach, Planning};
+use tickmark::reperform::FileCheck;
 use tickmark::sampling::{Method, Plan, Rate, Risk};
 use tickmark::store::{Sample, SampleCheck, SampleItem, StratumSize, Void};
 use ts_rs::TS;
@@ -429,6 +430,54 @@ impl From<SampleItem> for SampleItemJson {
                 let Void { reason, voided_by, voided_at, replacement } = v;
                 VoidJson { reason, voided_by, voided_at, replacement }
             }),
+        }
+    }
+}
+
+/// A recorded sample re-performed from a copy of the client's file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export, export_to = "../../ui/src/lib/bindings/")]
+pub struct FileCheckJson {
+    pub file: String,
+    pub file_sha256: String,
+    pub recorded_sha256: Option<String>,
+    /// The file's SHA-256 is the one recorded at import.
+    pub same_file: bool,
+    #[ts(type = "number")]
+    pub frame_size: u64,
+    #[ts(type = "number")]
+    pub recorded_frame_size: u64,
+    #[ts(type = "number")]
+    pub items_checked: u64,
+    pub matches: bool,
+    pub differences: Vec<String>,
+}
+
+impl From<FileCheck> for FileCheckJson {
+    fn from(c: FileCheck) -> FileCheckJson {
+        let FileCheck {
+            control: _,
+            file,
+            file_sha256,
+            recorded_sha256,
+            same_file,
+            frame_size,
+            recorded_frame_size,
+            items_checked,
+            matches,
+            differences,
+        } = c;
+        FileCheckJson {
+            file,
+            file_sha256,
+            recorded_sha256,
+            same_file,
+            frame_size,
+            recorded_frame_size,
+            items_checked,
+            matches,
+            differences,
         }
     }
 }

@@ -114,12 +114,13 @@ import type { ExceptionInputJson } from "./bindings/ExceptionInputJson";
 import type { ExceptionJson } from "./bindings/ExceptionJson";
 import type { ExportFormatKind } from "./bindings/ExportFormatKind";
 import type { ExportJson } from "./bindings/ExportJson";
+import type { FileCheckJson } from "./bindings/FileCheckJson";
 import type { FrequencyRowJson } from "./bindings/FrequencyRowJson";
 import type { InterviewInputJson } from "./bindings/InterviewInputJson";
 import type { InterviewJson } from "./bindings/InterviewJson";
 import type { OutcomeKind } from "./bindings/OutcomeKind";
 import type { PlanJson } from "./bindings/PlanJson";
-import type { ResultJson } from "./bindings/ResultJson";
+import type { RecordedResultJson } from "./bindings/RecordedResultJson";
 import type { ReviewNoteJson } from "./bindings/ReviewNoteJson";
 import type { RiskKind } from "./bindings/RiskKind";
 import type { SampleCheckJson } from "./bindings/SampleCheckJson";
@@ -151,10 +152,14 @@ export const sampleExtend = (control: string, newSize: number) =>
 export const sampleVoid = (control: string, ordinal: number, reason: string) =>
   call<SampleJson>("sample_void", { control, ordinal, reason });
 export const sampleVerify = (control: string) => call<SampleCheckJson[]>("sample_verify", { control });
+/** Re-performs the control's recorded sample from a copy of the client's file; reads only. */
+export const sampleReperformFile = (control: string, path: string) =>
+  call<FileCheckJson>("sample_reperform_file", { control, path });
 
 export const testingLoad = (control: string) => call<TestingJson>("testing_load", { control });
+/** Records one result; the answer carries the testing progress as the engine now counts it. */
 export const resultRecord = (control: string, ordinal: number, attribute: string, outcome: OutcomeKind, comment: string) =>
-  call<ResultJson>("result_record", { control, ordinal, attribute, outcome, comment });
+  call<RecordedResultJson>("result_record", { control, ordinal, attribute, outcome, comment });
 export const exceptionRecord = (control: string, ordinal: number, input: ExceptionInputJson) =>
   call<ExceptionJson>("exception_record", { control, ordinal, input });
 export const evidenceAddFile = (control: string, ordinal: number | null, path: string) =>

@@ -5,14 +5,10 @@
 import type { ConclusionKindJson } from "./bindings/ConclusionKindJson";
 import type { EvaluationJson } from "./bindings/EvaluationJson";
 import type { ProposalKindJson } from "./bindings/ProposalKindJson";
+import { VOCABULARY } from "./bindings/vocabulary";
 import { deviationPercent, ratePercent } from "./fieldwork";
 
-export const PROPOSAL_LABELS: Record<ProposalKindJson, string> = {
-  "no-exceptions-noted": "No exceptions noted",
-  "exceptions-noted": "Exceptions noted",
-  "not-effective": "Control not operating effectively",
-  "sample-too-small": "Sample too small for the planned reliance",
-};
+export const PROPOSAL_LABELS: Record<ProposalKindJson, string> = VOCABULARY.proposals;
 
 export interface LimitFigures {
   /** As the AICPA tables print it: `4.6%`. */

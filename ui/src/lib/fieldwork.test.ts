@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import type { ResultJson } from "./bindings/ResultJson";
 import type { SignOffJson } from "./bindings/SignOffJson";
 import {
   activeSignOff,
@@ -14,12 +13,8 @@ import {
   ratePercent,
   splitList,
   strataRequest,
-  testingProgress,
 } from "./fieldwork";
 
-function result(ordinal: number, attribute: string, outcome: ResultJson["outcome"]): ResultJson {
-  return { ordinal, attribute, outcome, comment: "", testedBy: "Dana", testedAt: "2026-11-23T10:00:00Z" };
-}
 
 describe("the testing grid's cursor", () => {
   it("moves one cell with the arrows and never leaves the grid", () => {
@@ -63,44 +58,6 @@ describe("outcome keys", () => {
     expect(needsComment("pass")).toBe(false);
     expect(needsComment("exception")).toBe(true);
     expect(needsComment("na")).toBe(true);
-  });
-});
-
-describe("testing progress", () => {
-  it("counts an item as tested when every attribute has a result, as the engine does", () => {
-    const results = [result(1, "A", "pass"), result(1, "B", "exception"), result(2, "A", "na")];
-    expect(testingProgress([1, 2, 3], ["A", "B"], results)).toEqual({
-      tested: 1,
-      total: 3,
-      cells: 3,
-      totalCells: 6,
-      deviations: 1,
-      allNa: [],
-    });
-  });
-
-  it("counts an item with an exception as tested before its other attributes are recorded, as the engine's n does", () => {
-    const p = testingProgress([1, 2], ["A", "B"], [result(1, "A", "exception"), result(2, "A", "pass")]);
-    expect(p.tested).toBe(1);
-    expect(p.deviations).toBe(1);
-  });
-
-  it("does not count an item whose every attribute is N/A, and names it", () => {
-    const results = [result(1, "A", "na"), result(1, "B", "na"), result(2, "A", "na"), result(2, "B", "pass")];
-    const p = testingProgress([1, 2], ["A", "B"], results);
-    expect(p.tested).toBe(1);
-    expect(p.allNa).toEqual([1]);
-  });
-
-  it("matches attribute labels without regard to case and ignores results of other items", () => {
-    const p = testingProgress([1], ["a"], [result(1, "A", "pass"), result(9, "A", "exception")]);
-    expect(p.tested).toBe(1);
-    expect(p.deviations).toBe(0);
-    expect(cellKey(1, "A")).toBe(cellKey(1, "a"));
-  });
-
-  it("never counts an item tested when the control has no attributes", () => {
-    expect(testingProgress([1, 2], [], []).tested).toBe(0);
   });
 });
 

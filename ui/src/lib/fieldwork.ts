@@ -1,5 +1,5 @@
 // The fieldwork screens' logic, kept out of the components so it can be tested: the testing
-// grid's cell cursor and keys, progress, tickmarks, the draw form's strata, and the wording
+// grid's cell cursor and keys, tickmarks, the draw form's strata, and the wording
 // of conclusions and sign-offs. Nothing here decides an audit question: the engine does.
 
 import type { ConclusionKindJson } from "./bindings/ConclusionKindJson";
@@ -7,6 +7,7 @@ import type { OutcomeKind } from "./bindings/OutcomeKind";
 import type { ResultJson } from "./bindings/ResultJson";
 import type { SignOffJson } from "./bindings/SignOffJson";
 import type { SignOffRoleKind } from "./bindings/SignOffRoleKind";
+import { VOCABULARY } from "./bindings/vocabulary";
 
 /** A cell of the testing grid: a sample item (row) and an attribute (column), both 0-based. */
 export interface Cursor {
@@ -80,19 +81,20 @@ export function needsComment(outcome: OutcomeKind): boolean {
   return outcome !== "pass";
 }
 
-export const TICKMARKS: Record<OutcomeKind, string> = { pass: "✓", exception: "X", na: "N/A" };
+/** The tickmark the grid and the workpaper print for each outcome (the engine's). */
+export const TICKMARKS: Record<OutcomeKind, string> = {
+  pass: VOCABULARY.outcomes.pass.tickmark,
+  exception: VOCABULARY.outcomes.exception.tickmark,
+  na: VOCABULARY.outcomes.na.tickmark,
+};
 
-/** The legend printed with the grid, as the workpaper prints it. */
-export const TICKMARK_LEGEND: { mark: string; meaning: string }[] = [
-  { mark: "✓", meaning: "Attribute tested without exception" },
-  { mark: "X", meaning: "Exception noted (see the item's exception)" },
-  { mark: "N/A", meaning: "Not applicable to this item (reason in the comment)" },
-];
+/** The legend printed with the grid: the workpaper's own. */
+export const TICKMARK_LEGEND: readonly { mark: string; meaning: string }[] = VOCABULARY.legend;
 
 export const OUTCOME_LABELS: Record<OutcomeKind, string> = {
-  pass: "Pass",
-  exception: "Exception",
-  na: "Not applicable",
+  pass: VOCABULARY.outcomes.pass.words,
+  exception: VOCABULARY.outcomes.exception.words,
+  na: VOCABULARY.outcomes.na.words,
 };
 
 export function cellKey(ordinal: number, attribute: string): string {
@@ -102,49 +104,6 @@ export function cellKey(ordinal: number, attribute: string): string {
 /** Results by cell, for the grid to look up. */
 export function indexResults(results: ResultJson[]): Map<string, ResultJson> {
   return new Map(results.map((r) => [cellKey(r.ordinal, r.attribute), r]));
-}
-
-export interface Progress {
-  /** n, as the engine counts it: items with every attribute recorded (not all N/A), or with an exception. */
-  tested: number;
-  /** Items to test: voided items are left out by the caller. */
-  total: number;
-  /** Cells recorded, of items × attributes. */
-  cells: number;
-  totalCells: number;
-  /** Items with at least one exception. */
-  deviations: number;
-  /** Items whose every attribute is N/A: not tested; void and replace them, or record what applies. */
-  allNa: number[];
-}
-
-/** How far testing has got: the same counting as the engine's evaluation (pass the items not voided). */
-export function testingProgress(ordinals: number[], attributes: string[], results: ResultJson[]): Progress {
-  const index = indexResults(results);
-  let tested = 0;
-  let cells = 0;
-  let deviations = 0;
-  const allNa: number[] = [];
-  for (const o of ordinals) {
-    let done = 0;
-    let na = 0;
-    let deviates = false;
-    for (const a of attributes) {
-      const r = index.get(cellKey(o, a));
-      if (r) {
-        done++;
-        if (r.outcome === "exception") deviates = true;
-        if (r.outcome === "na") na++;
-      }
-    }
-    cells += done;
-    const complete = attributes.length > 0 && done === attributes.length;
-    const everyNa = complete && na === attributes.length;
-    if (everyNa) allNa.push(o);
-    if (deviates || (complete && !everyNa)) tested++;
-    if (deviates) deviations++;
-  }
-  return { tested, total: ordinals.length, cells, totalCells: ordinals.length * attributes.length, deviations, allNa };
 }
 
 export type StrataChoice = "quarter" | "month" | "column";
@@ -186,11 +145,7 @@ export function deviationPercent(rate: number): string {
   return `${(Math.round(rate * 1000) / 10).toFixed(1)}%`;
 }
 
-export const CONCLUSION_LABELS: Record<ConclusionKindJson, string> = {
-  "no-exceptions-noted": "No exceptions noted",
-  "exceptions-noted": "Exceptions noted",
-  "not-effective": "Control not operating effectively",
-};
+export const CONCLUSION_LABELS: Record<ConclusionKindJson, string> = VOCABULARY.conclusions;
 
 /** The sign-off in force for `role` (the latest not cleared), if any. */
 export function activeSignOff(signoffs: SignOffJson[], role: SignOffRoleKind): SignOffJson | null {

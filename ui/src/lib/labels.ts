@@ -1,33 +1,30 @@
-// Human names for the engine's enumerations. `Record<Kind, string>` makes TypeScript refuse a
-// build that misses a new kind the Rust side added.
+// Human names for the engine's enumerations. The words themselves come from the engine
+// (bindings/vocabulary.ts, generated from src/engagement/vocabulary.rs); the `Record<Kind, …>`
+// types make TypeScript refuse a build where the generated words and the generated kinds part.
 
 import type { FrequencyKind } from "./bindings/FrequencyKind";
 import type { NatureKind } from "./bindings/NatureKind";
 import type { PopulationState } from "./bindings/PopulationState";
 import type { ReportKind } from "./bindings/ReportKind";
+import { VOCABULARY } from "./bindings/vocabulary";
 
-export const REPORT_LABELS: Record<ReportKind, string> = {
-  "soc2-type2": "SOC 2 Type 2",
-  "soc1-type2": "SOC 1 Type 2",
-};
+/** One kind's words, from a generated `{kind: words}` table or `{kind: {words, …}}`. */
+function words<K extends string>(table: Record<K, string | { words: string }>): Record<K, string> {
+  const out = {} as Record<K, string>;
+  for (const k of Object.keys(table) as K[]) {
+    const v = table[k];
+    out[k] = typeof v === "string" ? v : v.words;
+  }
+  return out;
+}
 
-export const FREQUENCY_LABELS: Record<FrequencyKind, string> = {
-  annual: "Annual",
-  quarterly: "Quarterly",
-  monthly: "Monthly",
-  weekly: "Weekly",
-  daily: "Daily",
-  "multiple-daily": "Multiple times a day",
-  "event-driven": "Event-driven",
-};
+export const REPORT_LABELS: Record<ReportKind, string> = words<ReportKind>(VOCABULARY.reports);
 
-export const NATURE_LABELS: Record<NatureKind, string> = {
-  manual: "Manual",
-  automated: "Automated",
-  "it-dependent-manual": "IT-dependent manual",
-};
+export const FREQUENCY_LABELS: Record<FrequencyKind, string> = words<FrequencyKind>(VOCABULARY.frequencies);
 
-/** Short forms for dense tables; the full label goes in the cell's tooltip. */
+export const NATURE_LABELS: Record<NatureKind, string> = words<NatureKind>(VOCABULARY.natures);
+
+/** Short forms for dense tables (a screen's layout choice); the full label goes in the cell's tooltip. */
 export const FREQUENCY_SHORT: Record<FrequencyKind, string> = {
   ...FREQUENCY_LABELS,
   "multiple-daily": "Multiple daily",
@@ -44,14 +41,10 @@ export const POPULATION_LABELS: Record<PopulationState, string> = {
   accepted: "Accepted",
 };
 
-/** Trust Services Criteria categories, as the new-engagement form offers them. */
-export const CRITERIA: { code: string; name: string }[] = [
-  { code: "CC", name: "Common criteria (security)" },
-  { code: "A", name: "Availability" },
-  { code: "C", name: "Confidentiality" },
-  { code: "PI", name: "Processing integrity" },
-  { code: "P", name: "Privacy" },
-];
+/** Trust Services Criteria categories, in the order reports print them. */
+export const CRITERIA: readonly { code: string; words: string }[] = VOCABULARY.criteria;
 
-/** Frequencies whose occurrences the engine can generate from the calendar. */
-export const GENERATABLE: FrequencyKind[] = ["daily", "weekly", "monthly", "quarterly"];
+/** Whether the engine can generate the control's occurrences from the calendar. */
+export function canGenerate(frequency: FrequencyKind): boolean {
+  return VOCABULARY.frequencies[frequency].generatable;
+}

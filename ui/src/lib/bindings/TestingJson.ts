@@ -2,8 +2,13 @@
 import type { EvidenceJson } from "./EvidenceJson";
 import type { ExceptionJson } from "./ExceptionJson";
 import type { ResultJson } from "./ResultJson";
+import type { TestingProgressJson } from "./TestingProgressJson";
 
 /**
  * Everything recorded while testing a control's current sample.
  */
-export type TestingJson = { results: Array<ResultJson>, exceptions: Array<ExceptionJson>, evidence: Array<EvidenceJson>, };
+export type TestingJson = { results: Array<ResultJson>, exceptions: Array<ExceptionJson>, evidence: Array<EvidenceJson>, 
+/**
+ * Null before the control has a sample.
+ */
+progress: TestingProgressJson | null, };
