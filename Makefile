@@ -5,6 +5,10 @@ CARGO ?= cargo
 TICKMARK = target/debug/tickmark
 APP = target/debug/tickmark-app
 DEMO = $(HOME)/.local/share/tickmark/demo.tickmark
+# Every cargo command of `make test` builds the workspace with the features the shipped app has
+# (the UI served from inside the binary), so the Tauri crates are compiled once, not once for the
+# tests and again for the app.
+APP_FEATURES = --features tickmark-app/custom-protocol
 
 setup:
 	@bash scripts/setup.sh
@@ -20,7 +24,7 @@ ui: setup
 
 ## The desktop app with the built UI inside (no dev server needed).
 app: ui
-	$(CARGO) build -p tickmark-app --features custom-protocol --locked
+	$(CARGO) build -p tickmark-app $(APP_FEATURES) --locked
 
 ## make demo: the demo engagement through the command line.
 demo: setup
@@ -31,13 +35,14 @@ demo: setup
 	@echo
 	$(TICKMARK) population show $(DEMO) --control CC8.1-01
 
-## make test: every test (engine, CLI, import, sampling vectors, the desktop shell's commands,
-## the UI's logic), the UI's type check, the generated TypeScript bindings being current, and
-## the end-to-end walk through the real app.
-test: setup test-rust test-ui check-bindings e2e
+## make test: formatting and clippy (-D warnings), every test (engine, CLI, import, sampling
+## vectors, the desktop shell's commands, the UI's logic), the UI's type check, the generated
+## TypeScript bindings being current, and the end-to-end walk through the real app.
+test: setup lint test-rust test-ui check-bindings e2e
 
-test-rust:
-	$(CARGO) test --workspace --locked
+## The shell's tests are built with the UI inside, as the app is: build the UI first.
+test-rust: ui
+	$(CARGO) test --workspace $(APP_FEATURES) --locked
 
 test-ui:
 	cd ui && npm test && npm run check
@@ -57,7 +62,7 @@ e2e: app
 ## Regenerate ui/src/lib/bindings from the shell's Rust transport types.
 bindings:
 	rm -rf ui/src/lib/bindings
-	$(CARGO) test -p tickmark-app --locked export_bindings
+	$(CARGO) test -p tickmark-app $(APP_FEATURES) --locked export_bindings
 
 ## make package: an installable .deb (Tauri's bundler, the CLI from ui's devDependencies) in
 ## target/release/bundle/deb/: the app, its icons, a desktop entry and the .tickmark file type.
@@ -74,6 +79,8 @@ bench: setup
 	$(CARGO) bench -p tickmark --locked
 	bash benches/import_vs_sqlite.sh
 
-lint:
+## make lint: formatting and clippy with warnings as errors (part of make test). Clippy needs
+## ui/dist like any build with the UI inside.
+lint: ui
 	$(CARGO) fmt --all -- --check
-	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	$(CARGO) clippy --workspace --all-targets $(APP_FEATURES) --locked -- -D warnings

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 dir=ui/src/lib/bindings
 # Start from nothing, so a type that was removed in Rust shows up as a deleted file.
 rm -rf "$dir"
-cargo test -p tickmark-app --locked --quiet export_bindings >/dev/null
+cargo test -p tickmark-app --features tickmark-app/custom-protocol --locked --quiet export_bindings >/dev/null
 
 if ! git diff --exit-code --stat -- "$dir" || [ -n "$(git ls-files --others --exclude-standard -- "$dir")" ]; then
   git ls-files --others --exclude-standard -- "$dir" | sed 's/^/new, not committed: /' >&2
