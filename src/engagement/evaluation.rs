@@ -342,14 +342,7 @@ impl ProposalKind {
 impl std::str::FromStr for ProposalKind {
     type Err = Error;
     fn from_str(s: &str) -> Result<ProposalKind> {
-        match s {
-            "sample-too-small" => Ok(ProposalKind::SampleTooSmall),
-            other => Ok(match other.parse::<ConclusionKind>()? {
-                ConclusionKind::NoExceptionsNoted => ProposalKind::NoExceptionsNoted,
-                ConclusionKind::ExceptionsNoted => ProposalKind::ExceptionsNoted,
-                ConclusionKind::NotEffective => ProposalKind::NotEffective,
-            }),
-        }
+        super::kind_by_name(s, "proposal", &ProposalKind::ALL, ProposalKind::as_str)
     }
 }
 

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::kind_by_name;
 use crate::{Error, Result};
 
 /// The outcome of testing one attribute on one sample item.
@@ -54,12 +55,7 @@ impl Outcome {
 impl FromStr for Outcome {
     type Err = Error;
     fn from_str(s: &str) -> Result<Outcome> {
-        match s {
-            "pass" => Ok(Outcome::Pass),
-            "exception" => Ok(Outcome::Exception),
-            "na" => Ok(Outcome::NotApplicable),
-            _ => Err(Error::invalid(format!("unknown outcome {s:?}: expected pass, exception or na"))),
-        }
+        kind_by_name(s, "outcome", &Outcome::ALL, Outcome::as_str)
     }
 }
 
@@ -196,14 +192,7 @@ impl fmt::Display for ConclusionKind {
 impl FromStr for ConclusionKind {
     type Err = Error;
     fn from_str(s: &str) -> Result<ConclusionKind> {
-        match s {
-            "no-exceptions-noted" => Ok(ConclusionKind::NoExceptionsNoted),
-            "exceptions-noted" => Ok(ConclusionKind::ExceptionsNoted),
-            "not-effective" => Ok(ConclusionKind::NotEffective),
-            _ => Err(Error::invalid(format!(
-                "unknown conclusion {s:?}: expected no-exceptions-noted, exceptions-noted or not-effective"
-            ))),
-        }
+        kind_by_name(s, "conclusion", &ConclusionKind::ALL, ConclusionKind::as_str)
     }
 }
 
@@ -237,11 +226,7 @@ impl SignOffRole {
 impl FromStr for SignOffRole {
     type Err = Error;
     fn from_str(s: &str) -> Result<SignOffRole> {
-        match s {
-            "preparer" => Ok(SignOffRole::Preparer),
-            "reviewer" => Ok(SignOffRole::Reviewer),
-            _ => Err(Error::invalid(format!("unknown sign-off role {s:?}: expected preparer or reviewer"))),
-        }
+        kind_by_name(s, "sign-off role", &[SignOffRole::Preparer, SignOffRole::Reviewer], SignOffRole::as_str)
     }
 }
 

@@ -86,6 +86,19 @@ impl ReportType {
     }
 }
 
+/// A kind read back by its wire name (`pass`, `preparer`, …); an unknown name is refused
+/// listing every name `all` has, so the message never falls behind the enum.
+pub(crate) fn kind_by_name<T: Copy>(s: &str, what: &str, all: &[T], name: impl Fn(T) -> &'static str) -> Result<T> {
+    all.iter().copied().find(|k| name(*k) == s).ok_or_else(|| {
+        let names: Vec<&str> = all.iter().map(|k| name(*k)).collect();
+        let expected = match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
+        };
+        Error::invalid(format!("unknown {what} {s:?}: expected {expected}"))
+    })
+}
+
 /// The review (examination) period, both ends included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Period {

@@ -86,4 +86,18 @@ mod tests {
         let generatable: Vec<_> = v.frequencies.iter().filter(|(_, f)| f.generatable).map(|(k, _)| *k).collect();
         assert_eq!(generatable, ["daily", "monthly", "quarterly", "weekly"]);
     }
+
+    #[test]
+    fn every_wire_name_reads_back_and_an_unknown_one_lists_them_all() {
+        for o in Outcome::ALL {
+            assert_eq!(o.as_str().parse::<Outcome>().unwrap(), o);
+        }
+        for p in ProposalKind::ALL {
+            assert_eq!(p.as_str().parse::<ProposalKind>().unwrap(), p);
+        }
+        let err = "passed".parse::<Outcome>().unwrap_err().to_string();
+        assert_eq!(err, "unknown outcome \"passed\": expected pass, exception or na");
+        let err = "ok".parse::<ConclusionKind>().unwrap_err().to_string();
+        assert!(err.ends_with("expected no-exceptions-noted, exceptions-noted or not-effective"), "{err}");
+    }
 }

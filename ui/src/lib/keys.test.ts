@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isTyping, listMove, matches, parseShortcut, shortcutLabel, withShortcut, type KeyLike, formKey } from "./keys";
+import { isTyping, listMove, matches, parseShortcut, shortcutLabel, withShortcut, type KeyLike, formKey, formKeys } from "./keys";
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
   return { key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, ...mods };
@@ -63,5 +63,26 @@ describe("formKey", () => {
     expect(formKey(key("Escape"))).toBe("close");
     expect(formKey(key("Enter"))).toBeNull();
     expect(formKey(key("a", true))).toBeNull();
+  });
+});
+
+describe("formKeys", () => {
+  function event(k: string, ctrlKey = false) {
+    const e = { key: k, ctrlKey, metaKey: false, altKey: false, shiftKey: false, prevented: 0, stopped: 0 };
+    return Object.assign(e, { preventDefault: () => e.prevented++, stopPropagation: () => e.stopped++ });
+  }
+
+  it("submits on Ctrl+Enter, closes on Escape and keeps both keys from the screen around the form", () => {
+    const calls: string[] = [];
+    const handle = formKeys(() => calls.push("submit"), () => calls.push("close"));
+    const submit = event("Enter", true);
+    handle(submit as unknown as KeyboardEvent);
+    const close = event("Escape");
+    handle(close as unknown as KeyboardEvent);
+    const typing = event("a");
+    handle(typing as unknown as KeyboardEvent);
+    expect(calls).toEqual(["submit", "close"]);
+    expect([submit.prevented, submit.stopped, close.prevented, close.stopped]).toEqual([1, 1, 1, 1]);
+    expect([typing.prevented, typing.stopped]).toEqual([0, 0]);
   });
 });

@@ -46,7 +46,6 @@ function normalise(key: string): string {
   return k;
 }
 
-/** The label for a tooltip: "Ctrl+O" on Linux and Windows, "⌘O" on a Mac. */
 /** What a key does in a small inline form: Ctrl+Enter submits it, Escape closes it. */
 export function formKey(event: KeyLike): "submit" | "close" | null {
   if (matches(event, "Ctrl+Enter")) return "submit";
@@ -54,6 +53,19 @@ export function formKey(event: KeyLike): "submit" | "close" | null {
   return null;
 }
 
+/** A small inline form's keydown handler: the keys of `formKey`, kept from the screen around it. */
+export function formKeys(submit: () => void, close: () => void): (event: KeyboardEvent) => void {
+  return (event) => {
+    const action = formKey(event);
+    if (!action) return;
+    event.preventDefault();
+    event.stopPropagation();
+    if (action === "submit") submit();
+    else close();
+  };
+}
+
+/** The label for a tooltip: "Ctrl+O" on Linux and Windows, "⌘O" on a Mac. */
 export function shortcutLabel(text: string, mac = false): string {
   const s = parseShortcut(text);
   const name = s.key.length === 1 ? s.key.toUpperCase() : s.key[0].toUpperCase() + s.key.slice(1);
