@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "population_exclude",
     "trail_list",
     "drops_watch",
+    "file_choose",
     "frequency_table",
     "plan_frequency",
     "plan_attribute_size",

@@ -2,9 +2,9 @@
 //! an auditor does is an engine call (`tickmark`); this crate only carries it to the window.
 
 pub mod commands;
-pub mod e2e;
 pub mod errlog;
 pub mod error;
+pub mod files;
 pub mod json;
 pub mod launch;
 pub mod recent;
@@ -54,6 +54,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             population::population_exclude,
             trail::trail_list,
             drops::drops_watch,
+            dialogs::file_choose,
             sampling::frequency_table,
             sampling::plan_frequency,
             sampling::plan_attribute_size,
@@ -93,9 +94,7 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let mut app = builder(tauri::Builder::default(), launch);
-    if let Some(answers) = e2e::dialog_answers() {
-        app = app.plugin(answers);
-    }
-    app.run(tauri::generate_context!()).expect("the Tickmark window could not start");
+    builder(tauri::Builder::default(), launch)
+        .run(tauri::generate_context!())
+        .expect("the Tickmark window could not start");
 }

@@ -38,6 +38,7 @@ pub fn remember(config_dir: &Path, e: &EngagementJson) -> std::io::Result<Vec<Re
             period_end: e.period_end.clone(),
             opened_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
             exists: true,
+            handle: String::new(),
         },
     );
     list.truncate(KEEP);

@@ -11,6 +11,7 @@ use tickmark::Engagement;
 use tickmark::engagement::Actor;
 
 use crate::error::{CommandError, CommandResult};
+use crate::files::{DialogAnswers, Handles};
 use crate::json::DropJson;
 use crate::launch::Launch;
 
@@ -29,6 +30,9 @@ pub struct AppState {
     pub launch: Launch,
     /// The last seed `seed_propose` handed out: a draw with exactly it was proposed by Tickmark.
     pub proposed_seed: Mutex<Option<String>>,
+    /// The files chosen in this run, by the handles the webview holds.
+    pub files: Handles,
+    pub dialog_answers: DialogAnswers,
 }
 
 impl AppState {
@@ -39,6 +43,8 @@ impl AppState {
             drops: Mutex::new(None),
             launch,
             proposed_seed: Mutex::new(None),
+            files: Handles::default(),
+            dialog_answers: DialogAnswers::from_env(),
         }
     }
 

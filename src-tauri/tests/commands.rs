@@ -60,7 +60,11 @@ fn the_handler_the_permissions_the_capability_and_the_ui_wrappers_name_the_same_
     let handler = handler();
     assert!(handler.len() >= 40, "the handler list was read: {handler:?}");
     assert_eq!(permissions(), handler, "build.rs COMMANDS against lib.rs generate_handler!");
-    // The dialog plugin's `dialog:allow-open` and `dialog:allow-save` are not ours: left out.
     assert_eq!(granted(), handler, "capabilities/default.json against lib.rs generate_handler!");
+    // Nothing but our own commands: no plugin permission (the dialogs are opened from Rust).
+    let caps: serde_json::Value = serde_json::from_str(CAPABILITY).unwrap();
+    let foreign: Vec<_> =
+        caps["permissions"].as_array().unwrap().iter().filter(|p| !p.as_str().unwrap().starts_with("allow-")).collect();
+    assert!(foreign.is_empty(), "the webview may call only Tickmark's commands: {foreign:?}");
     assert_eq!(wrapped(), handler, "ui/src/lib/api.ts wrappers against lib.rs generate_handler!");
 }

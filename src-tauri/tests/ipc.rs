@@ -2,11 +2,13 @@
 //! demo engagement built in a temporary data directory.
 
 use serde_json::{Value, json};
+use tauri::Manager;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
-use tickmark_app::Launch;
+use tickmark_app::files::Access;
+use tickmark_app::{AppState, Launch};
 
 struct Harness {
     _app: App<MockRuntime>,
@@ -35,6 +37,16 @@ impl Harness {
             invoke_key: INVOKE_KEY.to_string(),
         };
         get_ipc_response(&self.webview, request).map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    /// A handle for `path` as if the auditor had chosen it in an open dialog (or dropped it).
+    fn read(&self, path: impl Into<std::path::PathBuf>) -> String {
+        self._app.state::<AppState>().files.issue(path.into(), Access::Read).handle
+    }
+
+    /// A handle for `path` as if the auditor had named it in a save dialog.
+    fn write(&self, path: impl Into<std::path::PathBuf>) -> String {
+        self._app.state::<AppState>().files.issue(path.into(), Access::Write).handle
     }
 
     fn demo_path(&self) -> std::path::PathBuf {
@@ -83,7 +95,7 @@ fn errors_come_back_as_code_and_message() {
     assert!(err["message"].as_str().unwrap().contains("No engagement is open"));
 
     let missing = h.dir.path().join("nowhere.tickmark");
-    let err = h.call("engagement_open", json!({ "path": missing })).unwrap_err();
+    let err = h.call("engagement_open", json!({ "file": h.read(&missing) })).unwrap_err();
     assert_eq!(
         err,
         json!({ "code": "no_such_file", "message": format!("{}: no such engagement file", missing.display()) })
@@ -104,13 +116,13 @@ fn a_new_engagement_is_checked_before_a_file_is_chosen_and_then_created() {
     input["periodStart"] = json!("2026-01-01");
     h.call("engagement_check", json!({ "input": input })).unwrap();
     let path = h.dir.path().join("borealis.tickmark");
-    let created = h.call("engagement_create", json!({ "path": path, "input": input })).unwrap();
+    let created = h.call("engagement_create", json!({ "file": h.write(&path), "input": input })).unwrap();
     assert_eq!(created["client"], "Borealis Payments Ltd");
     assert_eq!(created["report"], "soc1-type2");
     assert_eq!(created["criteria"], json!(["CC", "A"]));
     assert_eq!(h.call("controls_list", json!({})).unwrap(), json!([]));
 
-    let again = h.call("engagement_create", json!({ "path": path, "input": input })).unwrap_err();
+    let again = h.call("engagement_create", json!({ "file": h.write(&path), "input": input })).unwrap_err();
     assert_eq!(again["code"], "already_exists");
 }
 
@@ -120,10 +132,13 @@ fn an_engagement_the_cli_holds_is_refused_as_locked() {
     h.call("app_start", json!({})).unwrap();
     h.call("engagement_close", json!({})).unwrap();
     let held = tickmark::Engagement::open(&h.demo_path()).unwrap();
-    let err = h.call("engagement_open", json!({ "path": h.demo_path() })).unwrap_err();
+    let err = h.call("engagement_open", json!({ "file": h.read(h.demo_path()) })).unwrap_err();
     assert_eq!(err["code"], "locked");
     drop(held);
-    assert_eq!(h.call("engagement_open", json!({ "path": h.demo_path() })).unwrap()["client"], "Acme Cloud, Inc.");
+    assert_eq!(
+        h.call("engagement_open", json!({ "file": h.read(h.demo_path()) })).unwrap()["client"],
+        "Acme Cloud, Inc."
+    );
 }
 
 #[test]
@@ -131,7 +146,7 @@ fn a_population_is_imported_accepted_and_paged() {
     let h = Harness::new();
     h.call("app_start", json!({})).unwrap();
     let source = h.dir.path().join("demo-sources").join("terminations.csv");
-    let preview = h.call("source_preview", json!({ "path": source, "sheet": null })).unwrap();
+    let preview = h.call("source_preview", json!({ "file": h.read(&source), "sheet": null })).unwrap();
     assert_eq!(preview["format"], "csv");
     let key = preview["guessedKey"].clone();
     assert!(key.is_string());
@@ -141,7 +156,7 @@ fn a_population_is_imported_accepted_and_paged() {
     let population = h
         .call(
             "population_import",
-            json!({ "control": "CC6.3-01", "path": source, "mapping": mapping, "onProgress": "__CHANNEL__:7" }),
+            json!({ "control": "CC6.3-01", "file": h.read(&source), "mapping": mapping, "onProgress": "__CHANNEL__:7" }),
         )
         .unwrap();
     assert_eq!(population["acceptedAt"], Value::Null);
@@ -206,7 +221,7 @@ fn a_bad_mapping_is_refused_with_the_engines_words_and_nothing_is_imported() {
     let err = h
         .call(
             "population_import",
-            json!({ "control": "CC6.3-01", "path": source, "mapping": mapping, "onProgress": "__CHANNEL__:8" }),
+            json!({ "control": "CC6.3-01", "file": h.read(&source), "mapping": mapping, "onProgress": "__CHANNEL__:8" }),
         )
         .unwrap_err();
     assert_eq!(err["code"], "import");
@@ -437,7 +452,8 @@ fn the_demos_sample_is_tested_extended_by_the_expansion_rule_concluded_reviewed_
     h.call("sign_off", json!({ "control": c, "role": "reviewer", "signer": "Marcus Oyelaran" })).unwrap();
 
     let out = h.dir.path().join("cc81.html");
-    let exported = h.call("workpaper_export", json!({ "control": c, "format": "html", "path": out })).unwrap();
+    let exported =
+        h.call("workpaper_export", json!({ "control": c, "format": "html", "file": h.write(&out) })).unwrap();
     assert_eq!(exported["files"].as_array().unwrap().len(), 1);
     let page = std::fs::read_to_string(&out).unwrap();
     assert!(page.contains("Closed as a duplicate of another ticket"), "the void's reason is in the workpaper");
@@ -467,21 +483,23 @@ fn controls_evidence_files_and_the_recent_list_through_the_commands() {
     assert_eq!(added["code"], "CC9.9-01");
     let matrix = h.dir.path().join("more-controls.csv");
     std::fs::write(&matrix, "id,description,criteria,frequency,nature,owner,attributes\nCC9.9-02,Insurance is renewed,CC9.1,annual,manual,CFO,A: policy in force\n").unwrap();
-    let imported = h.call("controls_import", json!({ "path": matrix, "sheet": null })).unwrap();
+    let imported = h.call("controls_import", json!({ "file": h.read(&matrix), "sheet": null })).unwrap();
     assert!(imported.as_array().unwrap().iter().any(|c| c["code"] == "CC9.9-02"), "{imported}");
 
     // Evidence stored in the engagement and written back out byte for byte.
     let file = h.dir.path().join("approval.png");
     std::fs::write(&file, b"\x89PNG\r\n\x1a\n not really a picture").unwrap();
-    let evidence = h.call("evidence_add_file", json!({ "control": "CC8.1-01", "ordinal": 1, "path": file })).unwrap();
+    let evidence =
+        h.call("evidence_add_file", json!({ "control": "CC8.1-01", "ordinal": 1, "file": h.read(&file) })).unwrap();
     assert_eq!(evidence["kind"], "file");
     let out = h.dir.path().join("copy.png");
-    h.call("evidence_export", json!({ "id": evidence["id"], "path": out })).unwrap();
+    h.call("evidence_export", json!({ "id": evidence["id"], "file": h.write(&out) })).unwrap();
     assert_eq!(std::fs::read(&out).unwrap(), std::fs::read(&file).unwrap());
 
     let recent = h.call("recent_list", json!({})).unwrap();
     let demo = recent.as_array().unwrap()[0]["path"].clone();
-    let left = h.call("recent_forget", json!({ "path": demo })).unwrap();
+    let handle = recent.as_array().unwrap()[0]["handle"].clone();
+    let left = h.call("recent_forget", json!({ "file": handle })).unwrap();
     assert!(!left.as_array().unwrap().iter().any(|r| r["path"] == demo), "{left}");
 }
 
@@ -490,7 +508,7 @@ fn the_demos_sample_re_performs_from_a_copy_of_the_client_file_and_a_changed_cop
     let h = Harness::new();
     h.call("app_start", json!({})).unwrap();
     let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/acme/change_tickets.csv");
-    let check = h.call("sample_reperform_file", json!({ "control": "CC8.1-01", "path": source })).unwrap();
+    let check = h.call("sample_reperform_file", json!({ "control": "CC8.1-01", "file": h.read(source) })).unwrap();
     assert_eq!(check["matches"], true, "{check}");
     assert_eq!(check["sameFile"], true);
     // 1,999 rows less the 44 the four exclusion rules remove; 25 items plus item 3's replacement.
@@ -501,12 +519,45 @@ fn the_demos_sample_re_performs_from_a_copy_of_the_client_file_and_a_changed_cop
     let text = std::fs::read_to_string(source).unwrap().replacen(&format!("{first},"), &format!("{first}-R,"), 1);
     let changed = h.dir.path().join("change_tickets_again.csv");
     std::fs::write(&changed, text).unwrap();
-    let check = h.call("sample_reperform_file", json!({ "control": "CC8.1-01", "path": changed })).unwrap();
+    let check = h.call("sample_reperform_file", json!({ "control": "CC8.1-01", "file": h.read(&changed) })).unwrap();
     assert_eq!((check["matches"].clone(), check["sameFile"].clone()), (json!(false), json!(false)));
     let differences = check["differences"].as_array().unwrap();
     assert_eq!(differences.len(), 1, "{check}");
     assert!(differences[0].as_str().unwrap().starts_with(&format!("item 1: recorded key \"{first}\"")), "{check}");
 
-    let err = h.call("sample_reperform_file", json!({ "control": "CC6.3-01", "path": source })).unwrap_err();
+    let err = h.call("sample_reperform_file", json!({ "control": "CC6.3-01", "file": h.read(source) })).unwrap_err();
     assert!(err["message"].as_str().unwrap().contains("has no sample"), "{err}");
+}
+
+#[test]
+fn a_path_the_page_makes_up_is_refused_and_a_file_chosen_to_read_is_never_written() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let source = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/acme/change_tickets.csv");
+    let secret = h.dir.path().join("secret.txt");
+    std::fs::write(&secret, "not for the page").unwrap();
+    let raw = |cmd: &str, args: Value| {
+        let err = h.call(cmd, args).unwrap_err();
+        assert_eq!(err["code"], "invalid", "{cmd}: {err}");
+        assert!(err["message"].as_str().unwrap().contains("not chosen in this window"), "{cmd}: {err}");
+    };
+    // Each command that reads or writes a file, given a path instead of a handle.
+    raw("source_preview", json!({ "file": source, "sheet": null }));
+    raw("controls_import", json!({ "file": source, "sheet": null }));
+    raw("engagement_open", json!({ "file": h.demo_path() }));
+    let input = json!({
+        "client": "Borealis Payments Ltd", "report": "soc2-type2", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
+        "criteria": ["CC"], "firm": "", "preparer": "", "reviewer": ""
+    });
+    raw("engagement_create", json!({ "file": secret, "input": input }));
+    raw("recent_forget", json!({ "file": h.demo_path() }));
+    raw("evidence_add_file", json!({ "control": "CC8.1-01", "ordinal": 1, "file": "/etc/passwd" }));
+    raw("evidence_export", json!({ "id": 1, "file": secret }));
+    raw("workpaper_export", json!({ "control": null, "format": "html", "file": secret }));
+    raw("sample_reperform_file", json!({ "control": "CC8.1-01", "file": source }));
+    // A source chosen to be read cannot be the destination of an export.
+    let err =
+        h.call("workpaper_export", json!({ "control": null, "format": "html", "file": h.read(&secret) })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("was chosen to be read, not written"), "{err}");
+    assert_eq!(std::fs::read_to_string(&secret).unwrap(), "not for the page");
 }

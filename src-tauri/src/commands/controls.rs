@@ -1,11 +1,10 @@
 //! The control matrix: list (with each control's population status), add, import.
 
-use std::path::PathBuf;
-
 use tauri::State;
 use tickmark::engagement::ControlInput;
 
 use crate::error::CommandResult;
+use crate::files::Access;
 use crate::json::{ControlInputJson, ControlJson};
 use crate::state::{AppState, actor_for};
 
@@ -34,12 +33,13 @@ pub async fn control_add(state: State<'_, AppState>, input: ControlInputJson) ->
 #[tauri::command]
 pub async fn controls_import(
     state: State<'_, AppState>,
-    path: String,
+    file: String,
     sheet: Option<String>,
 ) -> CommandResult<Vec<ControlJson>> {
+    let path = state.files.path(&file, Access::Read)?;
     state
         .with_engagement(move |eng| {
-            let added = eng.import_controls(&PathBuf::from(path), sheet.as_deref(), &actor_for(eng)?)?;
+            let added = eng.import_controls(&path, sheet.as_deref(), &actor_for(eng)?)?;
             added.into_iter().map(|c| with_population(eng, c)).collect()
         })
         .await

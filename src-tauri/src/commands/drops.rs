@@ -5,6 +5,7 @@ use tauri::ipc::Channel;
 use tauri::{DragDropEvent, Manager, Runtime, State, Window, WindowEvent};
 
 use crate::error::{CommandError, CommandResult};
+use crate::files::Access;
 use crate::json::{DropJson, DropPhase};
 use crate::state::AppState;
 
@@ -17,14 +18,20 @@ pub async fn drops_watch(state: State<'_, AppState>, on_drop: Channel<DropJson>)
 /// The window-event hook: forwards drag-and-drop to the UI's channel, if it has one.
 pub fn forward<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     let WindowEvent::DragDrop(drop) = event else { return };
-    let paths = |p: &[std::path::PathBuf]| p.iter().map(|p| p.display().to_string()).collect();
+    let state = window.state::<AppState>();
     let message = match drop {
-        DragDropEvent::Enter { paths: p, .. } => DropJson { phase: DropPhase::Enter, paths: paths(p) },
-        DragDropEvent::Drop { paths: p, .. } => DropJson { phase: DropPhase::Drop, paths: paths(p) },
-        DragDropEvent::Leave => DropJson { phase: DropPhase::Leave, paths: vec![] },
+        DragDropEvent::Enter { paths, .. } => {
+            DropJson { phase: DropPhase::Enter, files: vec![], count: paths.len() as u64 }
+        }
+        DragDropEvent::Drop { paths, .. } => DropJson {
+            phase: DropPhase::Drop,
+            // Dropped by the auditor's hand: the page gets handles to read them, never paths to use.
+            files: paths.iter().map(|p| state.files.issue(p.clone(), Access::Read)).collect(),
+            count: paths.len() as u64,
+        },
+        DragDropEvent::Leave => DropJson { phase: DropPhase::Leave, files: vec![], count: 0 },
         _ => return,
     };
-    let state = window.state::<AppState>();
     if let Ok(guard) = state.drops.lock()
         && let Some(channel) = guard.as_ref()
     {

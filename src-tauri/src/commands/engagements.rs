@@ -7,6 +7,7 @@ use tickmark::Engagement;
 use tickmark::engagement::NewEngagement;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::files::Access;
 use crate::json::{EngagementJson, NewEngagementJson, RecentJson, StartJson};
 use crate::recent;
 use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
@@ -81,23 +82,34 @@ pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
             Err(e) => start.open_error = Some(e),
         }
     }
-    start.recent = recent::load(&dirs.config);
+    start.recent = with_handles(&state, recent::load(&dirs.config));
     Ok(start)
+}
+
+/// The recent list with a handle for each entry, so the page can open or forget it without
+/// ever sending a path.
+fn with_handles(state: &AppState, list: Vec<RecentJson>) -> Vec<RecentJson> {
+    list.into_iter()
+        .map(|r| RecentJson { handle: state.files.issue(PathBuf::from(&r.path), Access::Read).handle, ..r })
+        .collect()
 }
 
 #[tauri::command]
 pub async fn recent_list<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>) -> CommandResult<Vec<RecentJson>> {
-    Ok(recent::load(&dirs(&app, &state)?.config))
+    Ok(with_handles(&state, recent::load(&dirs(&app, &state)?.config)))
 }
 
 #[tauri::command]
 pub async fn recent_forget<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    path: String,
+    file: String,
 ) -> CommandResult<Vec<RecentJson>> {
+    let path = state.files.path(&file, Access::Read)?;
     let config = dirs(&app, &state)?.config;
-    recent::forget(&config, &path).map_err(|e| CommandError::new(ErrorCode::Io, format!("{}: {e}", config.display())))
+    let list = recent::forget(&config, &path.display().to_string())
+        .map_err(|e| CommandError::new(ErrorCode::Io, format!("{}: {e}", config.display())))?;
+    Ok(with_handles(&state, list))
 }
 
 /// Checks the new-engagement form as the engine reads it, before the auditor is asked where
@@ -108,29 +120,31 @@ pub async fn engagement_check(input: NewEngagementJson) -> CommandResult<()> {
     Ok(())
 }
 
-/// Creates an engagement at `path` (from the native save dialog) and opens it.
+/// Creates an engagement at `file` (a handle from the native save dialog) and opens it.
 #[tauri::command]
 pub async fn engagement_create<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    path: String,
+    file: String,
     input: NewEngagementJson,
 ) -> CommandResult<EngagementJson> {
+    let path = state.files.path(&file, Access::Write)?;
     let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
     let actor = state::actor(Some(&input.preparer));
     let new = NewEngagement::try_from(input)?;
-    blocking(move || install(&slot, &config, Engagement::create(Path::new(&path), &new, &actor)?)).await
+    blocking(move || install(&slot, &config, Engagement::create(&path, &new, &actor)?)).await
 }
 
-/// Opens the engagement at `path` (from the native open dialog or the recent list).
+/// Opens the engagement behind `file` (a handle from the open dialog, a drop or the recent list).
 #[tauri::command]
 pub async fn engagement_open<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    path: String,
+    file: String,
 ) -> CommandResult<EngagementJson> {
+    let path = state.files.path(&file, Access::Read)?;
     let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
-    blocking(move || open(&slot, &config, Path::new(&path))).await
+    blocking(move || open(&slot, &config, &path)).await
 }
 
 /// Closes the open engagement, releasing its lock for the CLI or another window.

@@ -1,12 +1,11 @@
 //! Testing and concluding a control: results per item and attribute, exceptions, evidence,
 //! the evaluation and conclusion, sign-offs and review notes.
 
-use std::path::Path;
-
 use tauri::State;
 use tickmark::engagement::fieldwork::SignOffRole;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::files::Access;
 use crate::json::{
     ConclusionJson, ConclusionKindJson, ConclusionViewJson, EvaluationJson, EvidenceJson, ExceptionInputJson,
     ExceptionJson, OutcomeKind, RecordedResultJson, ReviewNoteJson, SignOffJson, SignOffRoleKind, TestingJson,
@@ -78,12 +77,13 @@ pub async fn evidence_add_file(
     state: State<'_, AppState>,
     control: String,
     ordinal: Option<u64>,
-    path: String,
+    file: String,
 ) -> CommandResult<EvidenceJson> {
+    let path = state.files.path(&file, Access::Read)?;
     state
         .with_engagement(move |eng| {
             let actor = actor_for(eng)?;
-            Ok(eng.add_evidence_file(&control, ordinal, Path::new(&path), &actor)?.into())
+            Ok(eng.add_evidence_file(&control, ordinal, &path, &actor)?.into())
         })
         .await
 }
@@ -106,8 +106,9 @@ pub async fn evidence_add_reference(
 /// Writes a stored evidence file out to `path`, chosen in the native save dialog (which has
 /// already asked before replacing a file there).
 #[tauri::command]
-pub async fn evidence_export(state: State<'_, AppState>, id: i64, path: String) -> CommandResult<String> {
-    state.with_engagement(move |eng| Ok(eng.export_evidence(id, Path::new(&path), true)?.display().to_string())).await
+pub async fn evidence_export(state: State<'_, AppState>, id: i64, file: String) -> CommandResult<String> {
+    let path = state.files.path(&file, Access::Write)?;
+    state.with_engagement(move |eng| Ok(eng.export_evidence(id, &path, true)?.display().to_string())).await
 }
 
 #[tauri::command]

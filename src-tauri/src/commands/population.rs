@@ -9,6 +9,7 @@ use tauri::State;
 use tauri::ipc::Channel;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
+use crate::files::Access;
 use crate::json::{FrequencyKind, MappingJson, PopulationItemJson, PopulationJson, PreviewJson, ProgressJson};
 use crate::state::{AppState, actor_for, blocking};
 
@@ -27,10 +28,15 @@ fn current(eng: &tickmark::Engagement, control: &str) -> CommandResult<Populatio
 
 /// A source's columns, first rows and guessed mapping. Needs no open engagement.
 #[tauri::command]
-pub async fn source_preview(path: String, sheet: Option<String>) -> CommandResult<PreviewJson> {
+pub async fn source_preview(
+    state: State<'_, AppState>,
+    file: String,
+    sheet: Option<String>,
+) -> CommandResult<PreviewJson> {
+    let path = state.files.path(&file, Access::Read)?;
     blocking(move || {
-        let p = tickmark::import::preview(Path::new(&path), sheet.as_deref(), PREVIEW_ROWS)?;
-        Ok(PreviewJson::new(&path, p))
+        let p = tickmark::import::preview(&path, sheet.as_deref(), PREVIEW_ROWS)?;
+        Ok(PreviewJson::new(file, &path.display().to_string(), p))
     })
     .await
 }
@@ -40,10 +46,11 @@ pub async fn source_preview(path: String, sheet: Option<String>) -> CommandResul
 pub async fn population_import(
     state: State<'_, AppState>,
     control: String,
-    path: String,
+    file: String,
     mapping: MappingJson,
     on_progress: Channel<ProgressJson>,
 ) -> CommandResult<PopulationJson> {
+    let path = state.files.path(&file, Access::Read)?;
     let cancel = state.cancel_import.clone();
     cancel.store(false, Ordering::SeqCst);
     state

@@ -1,8 +1,6 @@
 //! A control's sample: plan its size (the frequency table, attribute sampling or a test of
 //! one), propose a seed, draw, extend, draw again with a reason, and re-perform the draw.
 
-use std::path::Path;
-
 use tauri::State;
 use tickmark::engagement::Frequency;
 use tickmark::engagement::evaluation::{Planning, plan_sample};
@@ -10,6 +8,7 @@ use tickmark::sampling::{Distribution, Plan, Rate, Seed, plan_attribute};
 use tickmark::store::{SampleRequest, TypedRequest};
 
 use crate::error::{CommandError, CommandResult};
+use crate::files::Access;
 use crate::json::{
     DistributionKind, FileCheckJson, FrequencyKind, FrequencyRowJson, PlanJson, RiskKind, SampleCheckJson, SampleJson,
     SampleRequestJson,
@@ -165,9 +164,10 @@ pub async fn sample_extend(state: State<'_, AppState>, control: String, new_size
 pub async fn sample_reperform_file(
     state: State<'_, AppState>,
     control: String,
-    path: String,
+    file: String,
 ) -> CommandResult<FileCheckJson> {
-    state.with_engagement(move |eng| Ok(eng.reperform_from_file(&control, Path::new(&path))?.into())).await
+    let path = state.files.path(&file, Access::Read)?;
+    state.with_engagement(move |eng| Ok(eng.reperform_from_file(&control, &path)?.into())).await
 }
 
 /// Re-performs every draw of the control (replaced ones too) from the stored population.

@@ -132,6 +132,10 @@ pub struct RecentJson {
     /// False when the file is no longer where it was.
     #[serde(default)]
     pub exists: bool,
+    /// This run's handle for opening or forgetting it (empty in the list's file: handles live
+    /// only as long as the run that issued them).
+    #[serde(default)]
+    pub handle: String,
 }
 
 /// What the window starts on: the engagement opened at start-up (the demo on first start),

@@ -23,6 +23,8 @@ pub struct PreviewRowJson {
 #[serde(rename_all = "camelCase")]
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]
 pub struct PreviewJson {
+    /// The handle the preview was made from: the import reads the same file.
+    pub handle: String,
     pub path: String,
     pub file: String,
     /// `csv` or `xlsx`.
@@ -40,10 +42,11 @@ pub struct PreviewJson {
 }
 
 impl PreviewJson {
-    pub fn new(path: &str, p: Preview) -> PreviewJson {
+    pub fn new(handle: String, path: &str, p: Preview) -> PreviewJson {
         let Preview { file, format, sheets, columns, rows, guessed_key, guessed_date, guessed_amount } = p;
         let SourceFormat { format, encoding, delimiter, sheet } = format;
         PreviewJson {
+            handle,
             path: path.to_string(),
             file,
             format: format.to_string(),
@@ -402,5 +405,9 @@ pub enum DropPhase {
 #[ts(export, export_to = "../../ui/src/lib/bindings/")]
 pub struct DropJson {
     pub phase: DropPhase,
-    pub paths: Vec<String>,
+    /// The files dropped, each with this run's handle (none on `enter` and `leave`).
+    pub files: Vec<crate::files::FileHandleJson>,
+    /// How many files are being dragged or were dropped.
+    #[ts(type = "number")]
+    pub count: u64,
 }

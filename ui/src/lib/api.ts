@@ -3,12 +3,14 @@
 // failure arrives as a CommandError `{code, message}`; the UI branches on `code` only.
 
 import { Channel, invoke } from "@tauri-apps/api/core";
+import type { ChoosePurpose } from "./bindings/ChoosePurpose";
 import type { CommandError } from "./bindings/CommandError";
 import type { ControlInputJson } from "./bindings/ControlInputJson";
 import type { ControlJson } from "./bindings/ControlJson";
 import type { DropJson } from "./bindings/DropJson";
 import type { ErrorCode } from "./bindings/ErrorCode";
 import type { EngagementJson } from "./bindings/EngagementJson";
+import type { FileHandleJson } from "./bindings/FileHandleJson";
 import type { FrequencyKind } from "./bindings/FrequencyKind";
 import type { MappingJson } from "./bindings/MappingJson";
 import type { NewEngagementJson } from "./bindings/NewEngagementJson";
@@ -48,32 +50,38 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const appStart = () => call<StartJson>("app_start");
 export const recentList = () => call<RecentJson[]>("recent_list");
-export const recentForget = (path: string) => call<RecentJson[]>("recent_forget", { path });
+/** `file` is the handle the recent list carries. */
+export const recentForget = (file: string) => call<RecentJson[]>("recent_forget", { file });
 
 export const engagementCheck = (input: NewEngagementJson) => call<null>("engagement_check", { input });
-export const engagementCreate = (path: string, input: NewEngagementJson) =>
-  call<EngagementJson>("engagement_create", { path, input });
-export const engagementOpen = (path: string) => call<EngagementJson>("engagement_open", { path });
+// Every `file` below is a handle from `fileChoose`, a drop or the recent list (src-tauri/src/files.rs).
+export const engagementCreate = (file: string, input: NewEngagementJson) =>
+  call<EngagementJson>("engagement_create", { file, input });
+export const engagementOpen = (file: string) => call<EngagementJson>("engagement_open", { file });
 export const engagementClose = () => call<null>("engagement_close");
 
 export const controlsList = () => call<ControlJson[]>("controls_list");
 export const controlAdd = (input: ControlInputJson) => call<ControlJson>("control_add", { input });
-export const controlsImport = (path: string, sheet: string | null = null) =>
-  call<ControlJson[]>("controls_import", { path, sheet });
+export const controlsImport = (file: string, sheet: string | null = null) =>
+  call<ControlJson[]>("controls_import", { file, sheet });
 
-export const sourcePreview = (path: string, sheet: string | null = null) =>
-  call<PreviewJson>("source_preview", { path, sheet });
+export const sourcePreview = (file: string, sheet: string | null = null) =>
+  call<PreviewJson>("source_preview", { file, sheet });
+
+/** Shows the native dialog for `purpose` (opened by the shell); null when cancelled. */
+export const fileChoose = (purpose: ChoosePurpose, suggested: string | null = null) =>
+  call<FileHandleJson | null>("file_choose", { purpose, suggested });
 
 /** Imports a population; `onProgress` hears from the engine as the file is read. */
 export function populationImport(
   control: string,
-  path: string,
+  file: string,
   mapping: MappingJson,
   onProgress: (p: ProgressJson) => void,
 ): Promise<PopulationJson> {
   const channel = new Channel<ProgressJson>();
   channel.onmessage = onProgress;
-  return call<PopulationJson>("population_import", { control, path, mapping, onProgress: channel });
+  return call<PopulationJson>("population_import", { control, file, mapping, onProgress: channel });
 }
 export const populationImportCancel = () => call<null>("population_import_cancel");
 export const populationGenerate = (control: string, frequency: FrequencyKind, businessDays: boolean) =>
@@ -96,7 +104,7 @@ export const populationFind = (populationId: number, query: string, limit: numbe
 
 export const trailList = () => call<TrailJson>("trail_list");
 
-/** Hears files dragged onto the window (the native drag-and-drop, with real paths). */
+/** Hears files dragged onto the window (the native drag-and-drop; each dropped file comes with a handle). */
 export function watchDrops(onDrop: (d: DropJson) => void): Promise<null> {
   const channel = new Channel<DropJson>();
   channel.onmessage = onDrop;
@@ -153,8 +161,8 @@ export const sampleVoid = (control: string, ordinal: number, reason: string) =>
   call<SampleJson>("sample_void", { control, ordinal, reason });
 export const sampleVerify = (control: string) => call<SampleCheckJson[]>("sample_verify", { control });
 /** Re-performs the control's recorded sample from a copy of the client's file; reads only. */
-export const sampleReperformFile = (control: string, path: string) =>
-  call<FileCheckJson>("sample_reperform_file", { control, path });
+export const sampleReperformFile = (control: string, file: string) =>
+  call<FileCheckJson>("sample_reperform_file", { control, file });
 
 export const testingLoad = (control: string) => call<TestingJson>("testing_load", { control });
 /** Records one result; the answer carries the testing progress as the engine now counts it. */
@@ -162,11 +170,11 @@ export const resultRecord = (control: string, ordinal: number, attribute: string
   call<RecordedResultJson>("result_record", { control, ordinal, attribute, outcome, comment });
 export const exceptionRecord = (control: string, ordinal: number, input: ExceptionInputJson) =>
   call<ExceptionJson>("exception_record", { control, ordinal, input });
-export const evidenceAddFile = (control: string, ordinal: number | null, path: string) =>
-  call<EvidenceJson>("evidence_add_file", { control, ordinal, path });
+export const evidenceAddFile = (control: string, ordinal: number | null, file: string) =>
+  call<EvidenceJson>("evidence_add_file", { control, ordinal, file });
 export const evidenceAddReference = (control: string, ordinal: number | null, reference: string) =>
   call<EvidenceJson>("evidence_add_reference", { control, ordinal, reference });
-export const evidenceExport = (id: number, path: string) => call<string>("evidence_export", { id, path });
+export const evidenceExport = (id: number, file: string) => call<string>("evidence_export", { id, file });
 
 export const conclusionLoad = (control: string) => call<ConclusionViewJson>("conclusion_load", { control });
 export const conclude = (control: string, kind: ConclusionKindJson | null, reason: string | null) =>
@@ -184,5 +192,5 @@ export const interviewAdd = (input: InterviewInputJson) => call<InterviewJson>("
 export const interviewEdit = (id: number, input: InterviewInputJson) =>
   call<InterviewJson>("interview_edit", { id, input });
 
-export const workpaperExport = (control: string | null, format: ExportFormatKind, path: string) =>
-  call<ExportJson>("workpaper_export", { control, format, path });
+export const workpaperExport = (control: string | null, format: ExportFormatKind, file: string) =>
+  call<ExportJson>("workpaper_export", { control, format, file });

@@ -1,30 +1,34 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-const open = vi.fn();
-vi.mock("@tauri-apps/plugin-dialog", () => ({ open: (...a: unknown[]) => open(...a), save: vi.fn() }));
+const invoke = vi.fn();
+vi.mock("@tauri-apps/api/core", () => ({ invoke: (...a: unknown[]) => invoke(...a), Channel: class {} }));
 
-import { chooseEngagement, chooseSource } from "./files";
+import { chooseEngagement, chooseExportPath, chooseSource } from "./files";
 
-describe("native dialogs", () => {
+const handle = (name: string) => ({ handle: "0f".repeat(16), name, path: `/home/dana/${name}` });
+
+describe("native dialogs, opened by the shell", () => {
   beforeEach(() => {
-    open.mockReset();
+    invoke.mockReset();
   });
 
   it("opens one dialog at a time, however often the shortcut is pressed", async () => {
-    let answer: (p: string | null) => void = () => {};
-    open.mockImplementation(() => new Promise((r) => (answer = r)));
-    const first = chooseSource("Population for CC8.1-01");
+    let answer: (h: unknown) => void = () => {};
+    invoke.mockImplementation(() => new Promise((r) => (answer = r)));
+    const first = chooseSource();
     const second = await chooseEngagement();
     expect(second).toBeNull();
-    expect(open).toHaveBeenCalledTimes(1);
-    answer("/home/dana/tickets.csv");
-    expect(await first).toBe("/home/dana/tickets.csv");
-    open.mockImplementation(async () => "/home/dana/acme.tickmark");
-    expect(await chooseEngagement()).toBe("/home/dana/acme.tickmark");
+    expect(invoke).toHaveBeenCalledTimes(1);
+    expect(invoke).toHaveBeenCalledWith("file_choose", { purpose: "source", suggested: null });
+    answer(handle("tickets.csv"));
+    expect((await first)?.name).toBe("tickets.csv");
+    invoke.mockImplementation(async () => handle("acme.tickmark"));
+    expect((await chooseEngagement())?.name).toBe("acme.tickmark");
   });
 
-  it("treats a cancelled dialog as no choice", async () => {
-    open.mockImplementation(async () => null);
-    expect(await chooseSource("x")).toBeNull();
+  it("names the export's purpose by its format and treats a cancelled dialog as no choice", async () => {
+    invoke.mockImplementation(async () => null);
+    expect(await chooseExportPath("csv", "acme-workpaper")).toBeNull();
+    expect(invoke).toHaveBeenCalledWith("file_choose", { purpose: "workpaper-csv", suggested: "acme-workpaper" });
   });
 });

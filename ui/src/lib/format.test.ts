@@ -85,11 +85,10 @@ describe("hashes, lines and paths", () => {
   });
 });
 
-describe("file names from the save dialog", () => {
-  it("adds the engagement extension only when it is missing", async () => {
-    const { ensureExtension, safeFileStem } = await import("./format");
-    expect(ensureExtension("/home/dana/acme", "tickmark")).toBe("/home/dana/acme.tickmark");
-    expect(ensureExtension("/home/dana/acme.TICKMARK", "tickmark")).toBe("/home/dana/acme.TICKMARK");
+describe("file names suggested to the save dialog", () => {
+  // The extension is added by the shell (src-tauri/src/files.rs, with_extension).
+  it("makes a file stem from the client's name", async () => {
+    const { safeFileStem } = await import("./format");
     expect(safeFileStem("Acme Cloud, Inc.")).toBe("Acme Cloud Inc");
     expect(safeFileStem("  //  ")).toBe("engagement");
   });

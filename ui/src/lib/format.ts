@@ -106,11 +106,6 @@ export function percent(done: number, total: number): number {
   return Math.max(0, Math.min(100, Math.floor((done / total) * 100)));
 }
 
-/** `acme` → `acme.tickmark`; a path that already ends in the extension (any case) is kept. */
-export function ensureExtension(path: string, ext: string): string {
-  return path.toLowerCase().endsWith(`.${ext.toLowerCase()}`) ? path : `${path}.${ext}`;
-}
-
 /** A file name made from what the auditor typed: `Acme Cloud, Inc.` → `Acme Cloud Inc`. */
 export function safeFileStem(text: string): string {
   const stem = text

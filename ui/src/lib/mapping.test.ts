@@ -3,6 +3,7 @@ import type { PreviewJson } from "./bindings/PreviewJson";
 import { columnRole, initialMapping, mappingProblem } from "./mapping";
 
 const preview: PreviewJson = {
+  handle: "0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f0f",
   path: "/tmp/change_tickets.csv",
   file: "change_tickets.csv",
   format: "csv",

@@ -1,3 +1,4 @@
+import type { FileHandleJson } from "./bindings/FileHandleJson";
 // The app-wide state every screen reads: where the auditor is (nav), who they are, the recent
 // list, and whether a long import is running (so shortcuts that would leave it are held).
 
@@ -17,8 +18,8 @@ class Session {
 
   /** A file is being dragged over the window. */
   dragging = $state(false);
-  /** The last files dropped on the window (native paths), for the screen that takes them. */
-  dropped = $state<{ paths: string[]; at: number } | null>(null);
+  /** The last files dropped on the window (handles from the shell), for the screen that takes them. */
+  dropped = $state<{ files: FileHandleJson[]; at: number } | null>(null);
 
   ask(name: string): void {
     this.request = { name, at: Date.now() };

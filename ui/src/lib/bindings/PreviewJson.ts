@@ -4,7 +4,11 @@ import type { PreviewRowJson } from "./PreviewRowJson";
 /**
  * A source's first rows and the guessed mapping, for the column-mapping form.
  */
-export type PreviewJson = { path: string, file: string, 
+export type PreviewJson = { 
+/**
+ * The handle the preview was made from: the import reads the same file.
+ */
+handle: string, path: string, file: string, 
 /**
  * `csv` or `xlsx`.
  */

@@ -11,4 +11,9 @@ openedAt: string,
 /**
  * False when the file is no longer where it was.
  */
-exists: boolean, };
+exists: boolean, 
+/**
+ * This run's handle for opening or forgetting it (empty in the list's file: handles live
+ * only as long as the run that issued them).
+ */
+handle: string, };
