@@ -1,6 +1,10 @@
 //! Putting a rendered export in place: written in full next to its destination under a
 //! temporary name, then renamed, so a failure never leaves a partial workpaper behind and an
 //! earlier export is replaced only when asked to and only by a complete one.
+//!
+//! Nothing here follows a link: the temporary file is created with a random name and
+//! `O_EXCL` (so a link planted at any name makes creation fail and another name be tried),
+//! and the rename replaces whatever is at the destination rather than writing through it.
 
 use std::fs;
 use std::io::{self, Write};
@@ -61,16 +65,35 @@ fn existing(out: &Path) -> Result<Option<fs::Metadata>, Error> {
 }
 
 fn check_replaceable(rendered: &Rendered, out: &Path, existing: &fs::Metadata) -> Result<(), Error> {
-    let refuse = |why: &str| Err(Error::invalid(format!("{}: not replaced, because it {why}", out.display())));
     match rendered {
-        Rendered::File(_) if existing.is_dir() => refuse("is a folder, not an earlier export file"),
-        Rendered::File(_) => Ok(()),
-        Rendered::Folder(_) if !existing.is_dir() => refuse("is not a folder of an earlier CSV export"),
+        Rendered::File(_) => check_replaceable_file(out, existing),
+        Rendered::Folder(_) if !existing.is_dir() => refuse(out, "is not a folder of an earlier CSV export"),
         Rendered::Folder(_) if !holds_only_csv_files(out)? => {
-            refuse("holds more than the CSV files of an earlier export")
+            refuse(out, "holds more than the CSV files of an earlier export")
         }
         Rendered::Folder(_) => Ok(()),
     }
+}
+
+/// Only an ordinary file is replaced by a file: a link's target may be anything (an evidence
+/// folder, the engagement itself), and a device or a pipe is not an earlier export.
+fn check_replaceable_file(out: &Path, existing: &fs::Metadata) -> Result<(), Error> {
+    let kind = existing.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_symlink() {
+        "is a symbolic link (Tickmark never writes through one)"
+    } else if kind.is_dir() {
+        "is a folder, not an earlier export file"
+    } else {
+        "is a device, a pipe or a socket, not an earlier export file"
+    };
+    refuse(out, what)
+}
+
+fn refuse(out: &Path, why: &str) -> Result<(), Error> {
+    Err(Error::invalid(format!("{}: not replaced, because it {why}", out.display())))
 }
 
 fn holds_only_csv_files(dir: &Path) -> Result<bool, Error> {
