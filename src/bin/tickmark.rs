@@ -129,6 +129,15 @@ enum Command {
     },
     /// The audit trail, oldest event first.
     Trail { engagement: PathBuf },
+    /// Copy the engagement to DEST, consistent even while the app has it open; only you can
+    /// read the copy. Check it with `tickmark verify DEST`.
+    Backup {
+        engagement: PathBuf,
+        dest: PathBuf,
+        /// Replace an earlier backup at DEST (never a link or a folder).
+        #[arg(long)]
+        force: bool,
+    },
     /// Build the demo engagement (Acme Cloud, Inc.) from the embedded fixtures.
     Demo {
         /// Where to write it; defaults to the user's data directory.
@@ -906,6 +915,10 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Note(cmd) => note(cmd, by, out)?,
+        Command::Backup { engagement, dest, force } => {
+            tickmark::store::backup(&engagement, &dest, force)?;
+            out.emit(&serde_json::json!({ "path": dest }), || format!("Wrote {}\n", dest.display()));
+        }
         Command::Verify { engagement } => {
             let v = Engagement::open(&engagement)?.verify()?;
             out.emit(&v, || v.text());

@@ -37,6 +37,35 @@ pub(crate) fn place(rendered: &Rendered, out: &Path, force: bool) -> Result<(), 
     }
 }
 
+/// Writes a file only its owner can read (0600 on Unix, whatever the umask) at `out`: `fill`
+/// writes the temporary file at the path it is given, which is then synced and renamed into
+/// place. Refused as an export file is: an existing destination unless `force`, and even then
+/// anything but an ordinary file.
+pub(crate) fn place_private(
+    out: &Path,
+    force: bool,
+    fill: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (dir, name) = destination(out)?;
+    if let Some(existing) = existing(out)? {
+        if !force {
+            return Err(Error::AlreadyExists { path: out.to_path_buf() });
+        }
+        check_replaceable_file(out, &existing)?;
+    }
+    // tempfile creates it 0600 (less under a strict umask); set exactly that before writing.
+    let tmp = temp_in(&dir, &name, |b, d| b.tempfile_in(d))?;
+    let io_error = |e| Error::Io { path: out.to_path_buf(), source: e };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(fs::Permissions::from_mode(0o600)).map_err(io_error)?;
+    }
+    fill(tmp.path())?;
+    tmp.as_file().sync_all().map_err(io_error)?;
+    persist(tmp, out, force)
+}
+
 /// The folder the export goes into and the export's own name.
 fn destination(out: &Path) -> Result<(PathBuf, String), Error> {
     let name = out
@@ -115,7 +144,12 @@ fn place_file(bytes: &[u8], dir: &Path, name: &str, out: &Path, force: bool) -> 
     })?;
     // Errors name the export, not the hidden temporary file the auditor never asked for.
     write_all(&mut tmp, bytes).map_err(|e| Error::Io { path: out.to_path_buf(), source: e })?;
-    // On failure the temporary file is dropped with the error, which deletes it.
+    persist(tmp, out, force)
+}
+
+/// Renames the complete temporary file to `out`. The rename replaces a link rather than
+/// writing through it; on failure the temporary file is dropped with the error, deleting it.
+fn persist(tmp: NamedTempFile, out: &Path, force: bool) -> Result<(), Error> {
     let placed = if force { tmp.persist(out) } else { tmp.persist_noclobber(out) };
     placed.map(drop).map_err(|e| match e.error.kind() {
         io::ErrorKind::AlreadyExists => Error::AlreadyExists { path: out.to_path_buf() },
