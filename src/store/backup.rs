@@ -8,7 +8,8 @@ use std::time::SystemTime;
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
-use super::{Engagement, classify, identify};
+use super::cipher::{Passphrase, is_encrypted, set_key, unlock};
+use super::{Engagement, classify, connect, identify};
 use crate::{Error, Result};
 
 /// How many times a copy is made again when the file changed while it was read.
@@ -23,36 +24,36 @@ const ATTEMPTS: usize = 3;
 /// every commit, so the main file alone is complete between commits. A copy during which the
 /// file changed (its size or modification time moved, or the copy fails SQLite's integrity
 /// check) is discarded and made again.
-pub fn backup(path: &Path, dest: &Path, force: bool) -> Result<()> {
+///
+/// An encrypted engagement is copied encrypted, with the same passphrase (`key`).
+pub fn backup(path: &Path, dest: &Path, force: bool, key: Option<&Passphrase>) -> Result<()> {
     if !path.is_file() {
         return Err(Error::NoSuchFile { path: path.to_path_buf() });
     }
+    // Known once, before the source is read: the copy is keyed the same way.
+    let key = if is_encrypted(path)? { key } else { None };
     if same_file(path, dest) {
         return Err(Error::invalid(format!(
             "{}: this is the engagement itself; back it up to another file",
             dest.display()
         )));
     }
-    match Engagement::setup(open(path)?, path, true) {
-        Ok(eng) => copy(eng.conn(), dest, force),
-        Err(Error::Locked { .. }) => copy_while_held(path, dest, force),
+    match Engagement::setup(connect(path, key)?, path, true) {
+        Ok(eng) => copy(eng.conn(), dest, force, key),
+        Err(Error::Locked { .. }) => copy_while_held(path, dest, force, key),
         Err(e) => Err(e),
     }
 }
 
-fn open(path: &Path) -> Result<Connection> {
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    Connection::open_with_flags(path, flags).map_err(|e| classify(e, path))
-}
-
-fn copy_while_held(path: &Path, dest: &Path, force: bool) -> Result<()> {
+fn copy_while_held(path: &Path, dest: &Path, force: bool, key: Option<&Passphrase>) -> Result<()> {
     for _ in 0..ATTEMPTS {
         let before = stamp(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         // `immutable`: no locks taken (the holder's would refuse them) and nothing written.
         let conn = Connection::open_with_flags(immutable_uri(path), flags).map_err(|e| classify(e, path))?;
+        unlock(&conn, path, key)?;
         identify(&conn, path)?;
-        if copy_checked(&conn, dest, force, || Ok(stamp(path)? == before))? {
+        if copy_checked(&conn, dest, force, key, || Ok(stamp(path)? == before))? {
             return Ok(());
         }
     }
@@ -62,8 +63,8 @@ fn copy_while_held(path: &Path, dest: &Path, force: bool) -> Result<()> {
     )))
 }
 
-fn copy(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
-    if copy_checked(conn, dest, force, || Ok(true))? {
+fn copy(conn: &Connection, dest: &Path, force: bool, key: Option<&Passphrase>) -> Result<()> {
+    if copy_checked(conn, dest, force, key, || Ok(true))? {
         return Ok(());
     }
     Err(Error::invalid(format!("{}: the copy failed SQLite's integrity check, so it was not kept", dest.display())))
@@ -72,10 +73,16 @@ fn copy(conn: &Connection, dest: &Path, force: bool) -> Result<()> {
 /// Copies `conn`'s database to `dest`; `unchanged` says whether the source stayed as it was
 /// while it was read. Whether the copy was placed: one that fails either check is discarded
 /// before it is renamed into place.
-fn copy_checked(conn: &Connection, dest: &Path, force: bool, unchanged: impl FnOnce() -> Result<bool>) -> Result<bool> {
+fn copy_checked(
+    conn: &Connection,
+    dest: &Path,
+    force: bool,
+    key: Option<&Passphrase>,
+    unchanged: impl FnOnce() -> Result<bool>,
+) -> Result<bool> {
     let mut discarded = false;
     let placed = crate::export::place_private(dest, force, |tmp| {
-        let consistent = write_copy(conn, tmp).map_err(|e| unwritten(dest, e))?;
+        let consistent = write_copy(conn, tmp, key).map_err(|e| unwritten(dest, e))?;
         if !consistent || !unchanged()? {
             discarded = true;
             return Err(Error::invalid("discarded"));
@@ -90,10 +97,14 @@ fn copy_checked(conn: &Connection, dest: &Path, force: bool, unchanged: impl FnO
 }
 
 /// Writes the whole database into the empty file at `tmp`; whether the copy passes
-/// `quick_check`.
-fn write_copy(conn: &Connection, tmp: &Path) -> rusqlite::Result<bool> {
+/// `quick_check`. With `key`, the copy is encrypted with it (SQLCipher copies pages only
+/// between databases keyed alike).
+fn write_copy(conn: &Connection, tmp: &Path, key: Option<&Passphrase>) -> rusqlite::Result<bool> {
     let mut dst =
         Connection::open_with_flags(tmp, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    if let Some(key) = key {
+        set_key(&dst, key)?;
+    }
     // The copy is a WAL-mode file like its source: no `-shm` beside the temporary file.
     dst.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
     {

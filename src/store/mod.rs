@@ -2,6 +2,7 @@
 //! connection-setup function, the schema migrations and the lock against a second writer.
 
 mod backup;
+pub mod cipher;
 mod controls;
 pub(crate) mod coverage;
 mod fieldwork;
@@ -20,6 +21,7 @@ use crate::trail::{self, ChainBreak, Event};
 use crate::{Error, Result};
 
 pub use backup::backup;
+pub use cipher::{Passphrase, decrypt, encrypt, is_encrypted};
 pub use coverage::RowMismatch;
 pub use population::{PopulationItem, PopulationSummary};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, Void};
@@ -56,12 +58,40 @@ impl Engagement {
     /// Creates a new engagement file, readable by its owner only; refuses to overwrite
     /// anything at `path`.
     pub fn create(path: &Path, new: &NewEngagement, actor: &Actor) -> Result<Engagement> {
+        Engagement::create_keyed(path, new, actor, None)
+    }
+
+    /// Creates a new engagement file, encrypted with `key` when one is given: the key is set
+    /// before the first byte is written, so no part of it is ever on disk unencrypted.
+    pub fn create_keyed(
+        path: &Path,
+        new: &NewEngagement,
+        actor: &Actor,
+        key: Option<&Passphrase>,
+    ) -> Result<Engagement> {
         new.validate()?;
         create_private(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = match Connection::open_with_flags(path, flags) {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                return Err(e.into());
+            }
+        };
+        let keyed = match key {
+            Some(key) => cipher::set_key(&conn, key).map_err(Error::from),
+            None => Ok(()),
+        };
         // Set before the first table exists; larger pages mean fewer B-tree splits on bulk imports.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+        // (An encrypted file keeps SQLCipher's own page size.)
+        let sized =
+            if key.is_none() { conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(Error::from) } else { Ok(()) };
+        if let Err(e) = keyed.and(sized) {
+            drop(conn);
+            let _ = std::fs::remove_file(path);
+            return Err(e);
+        }
         let mut eng = Engagement::setup(conn, path, false)?;
         let result = (|| {
             eng.migrate()?;
@@ -84,11 +114,13 @@ impl Engagement {
 
     /// Opens an existing engagement file, migrating it forward if it is older than this build.
     pub fn open(path: &Path) -> Result<Engagement> {
-        if !path.is_file() {
-            return Err(Error::NoSuchFile { path: path.to_path_buf() });
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        Engagement::open_keyed(path, None)
+    }
+
+    /// Opens an existing engagement file, with `key` if it is encrypted (a plain file ignores
+    /// it). An encrypted file without a key, or with another, is refused untouched.
+    pub fn open_keyed(path: &Path, key: Option<&Passphrase>) -> Result<Engagement> {
+        let conn = connect(path, key)?;
         let mut eng = Engagement::setup(conn, path, true)?;
         eng.migrate()?;
         Ok(eng)
@@ -235,6 +267,17 @@ impl Engagement {
     pub fn trail_head(&self) -> Result<Option<(i64, String)>> {
         trail::head(&self.conn)
     }
+}
+
+/// A connection to the existing file at `path`, keyed if the file is encrypted.
+fn connect(path: &Path, key: Option<&Passphrase>) -> Result<Connection> {
+    if !path.is_file() {
+        return Err(Error::NoSuchFile { path: path.to_path_buf() });
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    cipher::unlock(&conn, path, key)?;
+    Ok(conn)
 }
 
 /// Refuses a file that is not an engagement, or one written by a newer Tickmark.
