@@ -148,3 +148,16 @@ fn new_encrypt_without_a_passphrase_or_a_terminal_is_refused_and_creates_nothing
     assert!(err.contains("set TICKMARK_PASSPHRASE"), "{err}");
     assert!(!s.path("eng.tickmark").exists());
 }
+
+#[test]
+fn an_encrypted_engagement_another_tickmark_holds_is_backed_up_encrypted() {
+    let s = encrypted_engagement();
+    let key = tickmark::store::Passphrase::new(PASSPHRASE).unwrap();
+    let held = tickmark::Engagement::open_keyed(&s.path("eng.tickmark"), Some(&key)).unwrap();
+    let err = fails(&s, Some(PASSPHRASE), &["controls", "list", "eng.tickmark"]);
+    assert!(err.contains("open in another Tickmark"), "{err}");
+    ok(&s, &["backup", "eng.tickmark", "copy.tickmark"]);
+    assert!(encrypted(&s.path("copy.tickmark")));
+    assert_eq!(json(&s, &["verify", "copy.tickmark"])["ok"], true);
+    drop(held);
+}

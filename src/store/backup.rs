@@ -38,7 +38,8 @@ pub fn backup(path: &Path, dest: &Path, force: bool, key: Option<&Passphrase>) -
             dest.display()
         )));
     }
-    match Engagement::setup(connect(path, key)?, path, true) {
+    // Either step meets the holder's lock first: an encrypted file is read to check its key.
+    match connect(path, key).and_then(|conn| Engagement::setup(conn, path, true)) {
         Ok(eng) => copy(eng.conn(), dest, force, key),
         Err(Error::Locked { .. }) => copy_while_held(path, dest, force, key),
         Err(e) => Err(e),
