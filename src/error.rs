@@ -22,6 +22,10 @@ pub enum Error {
     #[error("{}: not a Tickmark engagement file", .path.display())]
     NotEngagement { path: PathBuf },
 
+    /// An encrypted engagement file opened without its passphrase, or with another one.
+    #[error("{}: the engagement file is encrypted: {problem}", .path.display())]
+    Encrypted { path: PathBuf, problem: KeyProblem },
+
     #[error("{}: no such engagement file", .path.display())]
     NoSuchFile { path: PathBuf },
 
@@ -45,6 +49,24 @@ pub enum Error {
     Sqlite(#[from] rusqlite::Error),
 }
 
+/// Why an encrypted engagement file could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyProblem {
+    /// No passphrase was given.
+    Missing,
+    /// The passphrase given does not decrypt the file.
+    Wrong,
+}
+
+impl std::fmt::Display for KeyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            KeyProblem::Missing => "set TICKMARK_PASSPHRASE",
+            KeyProblem::Wrong => "wrong passphrase",
+        })
+    }
+}
+
 impl Error {
     /// A stable identifier for the UI and for scripts; the message is for people.
     pub fn code(&self) -> &'static str {
@@ -52,6 +74,7 @@ impl Error {
             Error::Locked { .. } => "locked",
             Error::NewerSchema { .. } => "newer_schema",
             Error::NotEngagement { .. } => "not_engagement",
+            Error::Encrypted { .. } => "encrypted",
             Error::NoSuchFile { .. } => "no_such_file",
             Error::AlreadyExists { .. } => "already_exists",
             Error::Import(_) => "import",

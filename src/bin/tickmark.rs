@@ -22,7 +22,7 @@ use tickmark::reperform::{FileCheck, FileSelection, select_from_file};
 use tickmark::sampling::{
     Distribution, FrequencyTable, OccurrenceBands, Plan, Rate, Risk, Seed, SizeRange, evaluate, plan_attribute,
 };
-use tickmark::store::{SampleRequest, TypedRequest};
+use tickmark::store::{Passphrase, SampleRequest, TypedRequest};
 use tickmark::{Engagement, Error};
 
 #[derive(Parser)]
@@ -137,6 +137,20 @@ enum Command {
     },
     /// The audit trail, oldest event first.
     Trail { engagement: PathBuf },
+    /// Copy the engagement to DEST, consistent even while the app has it open; only you can
+    /// read the copy. Check it with `tickmark verify DEST`.
+    Backup {
+        engagement: PathBuf,
+        dest: PathBuf,
+        /// Replace an earlier backup at DEST (never a link or a folder).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Encrypt an engagement file in place with a passphrase ($TICKMARK_PASSPHRASE, or asked
+    /// on the terminal); every command then needs TICKMARK_PASSPHRASE to open it.
+    Encrypt { engagement: PathBuf },
+    /// Decrypt an engagement file in place (its passphrase from $TICKMARK_PASSPHRASE).
+    Decrypt { engagement: PathBuf },
     /// Build the demo engagement (Acme Cloud, Inc.) from the embedded fixtures.
     Demo {
         /// Where to write it; defaults to the user's data directory.
@@ -167,6 +181,10 @@ struct NewArgs {
     preparer: String,
     #[arg(long, default_value = "")]
     reviewer: String,
+    /// Encrypt the file (SQLCipher) with a passphrase from $TICKMARK_PASSPHRASE, or asked on
+    /// the terminal; every command then needs TICKMARK_PASSPHRASE to open it.
+    #[arg(long)]
+    encrypt: bool,
 }
 
 #[derive(Subcommand)]
@@ -620,6 +638,38 @@ fn actor(by: Option<&str>) -> Actor {
     Actor::new(Actor::user_name(by), now())
 }
 
+/// Opens an engagement, with the passphrase from $TICKMARK_PASSPHRASE if it is encrypted.
+fn open_engagement(path: &Path) -> Result<Engagement, Error> {
+    Engagement::open_keyed(path, passphrase()?.as_ref())
+}
+
+/// $TICKMARK_PASSPHRASE, if set.
+fn passphrase() -> Result<Option<Passphrase>, Error> {
+    match std::env::var("TICKMARK_PASSPHRASE") {
+        Ok(text) if !text.is_empty() => Passphrase::new(text).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// The passphrase to encrypt with: $TICKMARK_PASSPHRASE, or typed twice on the terminal
+/// without echo.
+fn new_passphrase() -> Result<Passphrase, Error> {
+    if let Some(key) = passphrase()? {
+        return Ok(key);
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Error::Invalid("set TICKMARK_PASSPHRASE to the passphrase to encrypt with".into()));
+    }
+    let ask = |prompt: &str| {
+        rpassword::prompt_password(prompt).map_err(|source| Error::Io { path: PathBuf::from("/dev/tty"), source })
+    };
+    let first = ask("Passphrase: ")?;
+    if ask("Passphrase again: ")? != first {
+        return Err(Error::Invalid("the two passphrases differ; nothing was encrypted".into()));
+    }
+    Passphrase::new(first)
+}
+
 /// The time of this command. `TICKMARK_NOW` (RFC 3339) pins it, for reproducible scripts and tests.
 fn now() -> DateTime<Utc> {
     std::env::var("TICKMARK_NOW")
@@ -650,7 +700,8 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 preparer: a.preparer,
                 reviewer: a.reviewer,
             };
-            let eng = Engagement::create(&a.engagement, &new, &actor(by))?;
+            let key = if a.encrypt { Some(new_passphrase()?) } else { None };
+            let eng = Engagement::create_keyed(&a.engagement, &new, &actor(by), key.as_ref())?;
             let info = eng.info()?;
             out.emit(&info, || {
                 format!(
@@ -665,7 +716,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Controls(ControlsCommand::Import { engagement, file, sheet }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let added = eng.import_controls(&file, sheet.as_deref(), &actor(by))?;
             out.emit(&added, || format!("Imported {} controls from {}\n", added.len(), file.display()));
         }
@@ -679,7 +730,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             owner,
             attributes,
         }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let input = ControlInput {
                 code: id,
                 description,
@@ -693,7 +744,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             out.emit(&c, || format!("Added control {} ({} attributes)\n", c.code, c.attributes.len()));
         }
         Command::Controls(ControlsCommand::List { engagement }) => {
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let controls = eng.controls()?;
             out.emit(&controls, || {
                 let mut s = String::new();
@@ -717,7 +768,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Import(a) => {
-            let mut eng = Engagement::open(&a.engagement)?;
+            let mut eng = open_engagement(&a.engagement)?;
             let mapping =
                 Mapping { key: a.key, date: a.date, amount: a.amount, sheet: a.sheet, date_format: a.date_format };
             let mut bar = ProgressBar::new(&a.source);
@@ -733,7 +784,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Population(PopulationCommand::Accept { engagement, control }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let p = eng.accept_population(&control, &actor(by))?;
             out.emit(&p, || {
                 format!(
@@ -747,13 +798,13 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Population(PopulationCommand::Generate { engagement, control, frequency, business_days }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let f = frequency.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?;
             let p = eng.generate_population(&control, f, business_days, &actor(by))?;
             out.emit(&p, || format!("Generated {} occurrences for {} ({})\n", p.item_count, control, p.source_name));
         }
         Command::Population(PopulationCommand::Show { engagement, control }) => {
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let p = eng
                 .current_population(&control)?
                 .ok_or_else(|| Error::Invalid(format!("control {control} has no population yet")))?;
@@ -766,7 +817,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Population(PopulationCommand::Exclude { engagement, control, rule, reason, replace_sample }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let rule: tickmark::engagement::scope::ExclusionRule = rule.parse()?;
             eng.exclude_rows(&control, &rule, &reason, replace_sample.as_deref(), &actor(by))?;
             let p = eng
@@ -777,7 +828,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Plan(a) => plan(a, by, out)?,
         Command::Evaluate(EvaluateArgs { engagement: Some(engagement), control, .. }) => {
             let control = control.ok_or_else(|| Error::Invalid("give the control: --control ID".into()))?;
-            let e = Engagement::open(&engagement)?
+            let e = open_engagement(&engagement)?
                 .evaluation(&control)?
                 .ok_or_else(|| Error::Invalid(format!("control {control} has no sample yet; draw one first")))?;
             out.emit(&e, || evaluation_text(&control, &e));
@@ -810,7 +861,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Select(a) => select(a, out)?,
         Command::Result(a) => result(a, by, out)?,
         Command::Exception(a) => {
-            let mut eng = Engagement::open(&a.engagement)?;
+            let mut eng = open_engagement(&a.engagement)?;
             let isolated = match a.isolated.as_deref() {
                 None => None,
                 Some("yes") => Some(true),
@@ -823,7 +874,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             out.emit(&e, || format!("Exception on item {} ({}) of {} recorded\n", e.ordinal, e.key, a.control));
         }
         Command::Evidence(EvidenceCommand::Add { engagement, control, item, file, reference }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let e = match (file, reference) {
                 (Some(f), None) => eng.add_evidence_file(&control, item, &f, &actor(by))?,
                 (None, Some(r)) => eng.add_evidence_reference(&control, item, &r, &actor(by))?,
@@ -832,7 +883,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             out.emit(&e, || format!("Evidence {} added: {} {}\n", e.id, e.name, e.sha256.as_deref().unwrap_or("")));
         }
         Command::Evidence(EvidenceCommand::List { engagement, control }) => {
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let list = eng.evidence(control.as_deref())?;
             out.emit(&list, || {
                 list.iter()
@@ -853,22 +904,22 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Evidence(EvidenceCommand::Export { engagement, id, out: path, force }) => {
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let written = eng.export_evidence(id, &path, force)?;
             out.emit(&serde_json::json!({ "path": written }), || format!("Wrote {}\n", written.display()));
         }
         Command::Interview(InterviewCommand::Add { engagement, fields }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let i = eng.add_interview(&interview_input(fields)?, &actor(by))?;
             out.emit(&i, || format!("Interview {} with {} recorded\n", i.id, i.interviewee));
         }
         Command::Interview(InterviewCommand::Edit { engagement, id, fields }) => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let i = eng.edit_interview(id, &interview_input(fields)?, &actor(by))?;
             out.emit(&i, || format!("Interview {} updated\n", i.id));
         }
         Command::Interview(InterviewCommand::List { engagement }) => {
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let list = eng.interviews()?;
             out.emit(&list, || {
                 list.iter()
@@ -887,7 +938,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Conclude { engagement, control, kind, reason } => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let kind = kind.as_deref().map(str::parse::<ConclusionKind>).transpose()?;
             let c = eng.conclude(&control, kind.map(|k| (k, reason.as_deref().unwrap_or(""))), &actor(by))?;
             out.emit(&c, || {
@@ -900,7 +951,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Signoff { engagement, control, role } => {
-            let mut eng = Engagement::open(&engagement)?;
+            let mut eng = open_engagement(&engagement)?;
             let s = eng.sign_off(&control, role.parse::<SignOffRole>()?, &actor(by))?;
             out.emit(&s, || {
                 format!("{control} signed off as {} by {} at {}\n", s.role.as_str(), s.signer, s.signed_at)
@@ -908,7 +959,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Note(cmd) => note(cmd, by, out)?,
         Command::Reperform { engagement, control, source } => {
-            let check = Engagement::open(&engagement)?.reperform_from_file(&control, &source)?;
+            let check = open_engagement(&engagement)?.reperform_from_file(&control, &source)?;
             out.emit(&check, || file_check_text(&check));
             if !check.matches {
                 return Err(Error::Invalid(format!(
@@ -918,8 +969,26 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 )));
             }
         }
+        Command::Backup { engagement, dest, force } => {
+            tickmark::store::backup(&engagement, &dest, force, passphrase()?.as_ref())?;
+            out.emit(&serde_json::json!({ "path": dest }), || format!("Wrote {}\n", dest.display()));
+        }
+        Command::Encrypt { engagement } => {
+            tickmark::store::encrypt(&engagement, &new_passphrase()?)?;
+            out.emit(&serde_json::json!({ "path": engagement, "encrypted": true }), || {
+                format!("Encrypted {}\n", engagement.display())
+            });
+        }
+        Command::Decrypt { engagement } => {
+            let key = passphrase()?
+                .ok_or_else(|| Error::Invalid("set TICKMARK_PASSPHRASE to the engagement's passphrase".into()))?;
+            tickmark::store::decrypt(&engagement, &key)?;
+            out.emit(&serde_json::json!({ "path": engagement, "encrypted": false }), || {
+                format!("Decrypted {}\n", engagement.display())
+            });
+        }
         Command::Verify { engagement } => {
-            let v = Engagement::open(&engagement)?.verify()?;
+            let v = open_engagement(&engagement)?.verify()?;
             out.emit(&v, || v.text());
             if let Some(why) = v.failure() {
                 return Err(Error::Invalid(why));
@@ -931,7 +1000,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 Format::Html => tickmark::export::Format::Html,
                 _ => tickmark::export::Format::Xlsx,
             };
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let workpaper = eng.workpaper(control.as_deref(), &actor(by))?;
             drop(eng);
             let summary = tickmark::export::export(&workpaper, format, &path, force)?;
@@ -964,7 +1033,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Trail { engagement } => {
-            let eng = Engagement::open(&engagement)?;
+            let eng = open_engagement(&engagement)?;
             let events = eng.trail()?;
             out.emit(&events, || {
                 events
@@ -1093,7 +1162,7 @@ fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
         let mut policy_line = None;
         let table = match &a.engagement {
             Some(path) => {
-                let mut eng = Engagement::open(path)?;
+                let mut eng = open_engagement(path)?;
                 let (policy_sets, row_sets): (Vec<&String>, Vec<&String>) =
                     a.set.iter().partition(|s| s.starts_with("events=") || s.starts_with("expansion="));
                 if !row_sets.is_empty() {
@@ -1146,7 +1215,7 @@ fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
         let f = f.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?;
         let risk: Risk = a.risk.parse()?;
         let table = match &a.engagement {
-            Some(path) => Engagement::open(path)?.frequency_table()?,
+            Some(path) => open_engagement(path)?.frequency_table()?,
             None => FrequencyTable::firm_default(),
         };
         table.plan(f, risk)?
@@ -1291,7 +1360,7 @@ fn planning(a: &SampleArgs, eng: &Engagement) -> Result<Planning, Error> {
 }
 
 fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
-    let mut eng = Engagement::open(&a.engagement)?;
+    let mut eng = open_engagement(&a.engagement)?;
     let s = if a.show {
         eng.sample(&a.control)?.ok_or_else(|| Error::Invalid(format!("control {} has no sample yet", a.control)))?
     } else if let Some(ordinal) = a.void {
@@ -1399,19 +1468,19 @@ fn note(cmd: NoteCommand, by: Option<&str>, out: &Output) -> Result<(), Error> {
     };
     match cmd {
         NoteCommand::Add { engagement, control, text } => {
-            let n = Engagement::open(&engagement)?.add_review_note(&control, &text, &actor(by))?;
+            let n = open_engagement(&engagement)?.add_review_note(&control, &text, &actor(by))?;
             out.emit(&n, || show(&n));
         }
         NoteCommand::Answer { engagement, id, text } => {
-            let n = Engagement::open(&engagement)?.answer_review_note(id, &text, &actor(by))?;
+            let n = open_engagement(&engagement)?.answer_review_note(id, &text, &actor(by))?;
             out.emit(&n, || show(&n));
         }
         NoteCommand::Clear { engagement, id } => {
-            let n = Engagement::open(&engagement)?.clear_review_note(id, &actor(by))?;
+            let n = open_engagement(&engagement)?.clear_review_note(id, &actor(by))?;
             out.emit(&n, || show(&n));
         }
         NoteCommand::List { engagement, control } => {
-            let list = Engagement::open(&engagement)?.review_notes(control.as_deref())?;
+            let list = open_engagement(&engagement)?.review_notes(control.as_deref())?;
             out.emit(&list, || list.iter().map(show).collect());
         }
     }
@@ -1419,7 +1488,7 @@ fn note(cmd: NoteCommand, by: Option<&str>, out: &Output) -> Result<(), Error> {
 }
 
 fn result(a: ResultArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
-    let mut eng = Engagement::open(&a.engagement)?;
+    let mut eng = open_engagement(&a.engagement)?;
     if let Some(batch) = a.batch {
         // One transaction per result, each confirmed on stdout once it is on disk: a crash
         // loses at most the result being written, never one reported saved.

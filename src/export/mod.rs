@@ -34,6 +34,16 @@ pub(crate) fn place_file(bytes: Vec<u8>, out: &Path, force: bool) -> Result<(), 
     output::place(&Rendered::File(bytes), out, force)
 }
 
+/// Writes a private file (0600) the same way: `fill` writes the temporary file at the path it
+/// is given. The engagement's backup goes through here.
+pub(crate) fn place_private(
+    out: &Path,
+    force: bool,
+    fill: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    output::place_private(out, force, fill)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {

@@ -1,6 +1,10 @@
 //! Putting a rendered export in place: written in full next to its destination under a
 //! temporary name, then renamed, so a failure never leaves a partial workpaper behind and an
 //! earlier export is replaced only when asked to and only by a complete one.
+//!
+//! Nothing here follows a link: the temporary file is created with a random name and
+//! `O_EXCL` (so a link planted at any name makes creation fail and another name be tried),
+//! and the rename replaces whatever is at the destination rather than writing through it.
 
 use std::fs;
 use std::io::{self, Write};
@@ -33,6 +37,35 @@ pub(crate) fn place(rendered: &Rendered, out: &Path, force: bool) -> Result<(), 
     }
 }
 
+/// Writes a file only its owner can read (0600 on Unix, whatever the umask) at `out`: `fill`
+/// writes the temporary file at the path it is given, which is then synced and renamed into
+/// place. Refused as an export file is: an existing destination unless `force`, and even then
+/// anything but an ordinary file.
+pub(crate) fn place_private(
+    out: &Path,
+    force: bool,
+    fill: impl FnOnce(&Path) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let (dir, name) = destination(out)?;
+    if let Some(existing) = existing(out)? {
+        if !force {
+            return Err(Error::AlreadyExists { path: out.to_path_buf() });
+        }
+        check_replaceable_file(out, &existing)?;
+    }
+    // tempfile creates it 0600 (less under a strict umask); set exactly that before writing.
+    let tmp = temp_in(&dir, &name, |b, d| b.tempfile_in(d))?;
+    let io_error = |e| Error::Io { path: out.to_path_buf(), source: e };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        tmp.as_file().set_permissions(fs::Permissions::from_mode(0o600)).map_err(io_error)?;
+    }
+    fill(tmp.path())?;
+    tmp.as_file().sync_all().map_err(io_error)?;
+    persist(tmp, out, force)
+}
+
 /// The folder the export goes into and the export's own name.
 fn destination(out: &Path) -> Result<(PathBuf, String), Error> {
     let name = out
@@ -61,16 +94,35 @@ fn existing(out: &Path) -> Result<Option<fs::Metadata>, Error> {
 }
 
 fn check_replaceable(rendered: &Rendered, out: &Path, existing: &fs::Metadata) -> Result<(), Error> {
-    let refuse = |why: &str| Err(Error::invalid(format!("{}: not replaced, because it {why}", out.display())));
     match rendered {
-        Rendered::File(_) if existing.is_dir() => refuse("is a folder, not an earlier export file"),
-        Rendered::File(_) => Ok(()),
-        Rendered::Folder(_) if !existing.is_dir() => refuse("is not a folder of an earlier CSV export"),
+        Rendered::File(_) => check_replaceable_file(out, existing),
+        Rendered::Folder(_) if !existing.is_dir() => refuse(out, "is not a folder of an earlier CSV export"),
         Rendered::Folder(_) if !holds_only_csv_files(out)? => {
-            refuse("holds more than the CSV files of an earlier export")
+            refuse(out, "holds more than the CSV files of an earlier export")
         }
         Rendered::Folder(_) => Ok(()),
     }
+}
+
+/// Only an ordinary file is replaced by a file: a link's target may be anything (an evidence
+/// folder, the engagement itself), and a device or a pipe is not an earlier export.
+fn check_replaceable_file(out: &Path, existing: &fs::Metadata) -> Result<(), Error> {
+    let kind = existing.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let what = if kind.is_symlink() {
+        "is a symbolic link (Tickmark never writes through one)"
+    } else if kind.is_dir() {
+        "is a folder, not an earlier export file"
+    } else {
+        "is a device, a pipe or a socket, not an earlier export file"
+    };
+    refuse(out, what)
+}
+
+fn refuse(out: &Path, why: &str) -> Result<(), Error> {
+    Err(Error::invalid(format!("{}: not replaced, because it {why}", out.display())))
 }
 
 fn holds_only_csv_files(dir: &Path) -> Result<bool, Error> {
@@ -92,7 +144,12 @@ fn place_file(bytes: &[u8], dir: &Path, name: &str, out: &Path, force: bool) -> 
     })?;
     // Errors name the export, not the hidden temporary file the auditor never asked for.
     write_all(&mut tmp, bytes).map_err(|e| Error::Io { path: out.to_path_buf(), source: e })?;
-    // On failure the temporary file is dropped with the error, which deletes it.
+    persist(tmp, out, force)
+}
+
+/// Renames the complete temporary file to `out`. The rename replaces a link rather than
+/// writing through it; on failure the temporary file is dropped with the error, deleting it.
+fn persist(tmp: NamedTempFile, out: &Path, force: bool) -> Result<(), Error> {
     let placed = if force { tmp.persist(out) } else { tmp.persist_noclobber(out) };
     placed.map(drop).map_err(|e| match e.error.kind() {
         io::ErrorKind::AlreadyExists => Error::AlreadyExists { path: out.to_path_buf() },

@@ -1,6 +1,8 @@
 //! The engagement file: one SQLite database per engagement. This module owns the single
 //! connection-setup function, the schema migrations and the lock against a second writer.
 
+mod backup;
+pub mod cipher;
 mod controls;
 pub(crate) mod coverage;
 mod fieldwork;
@@ -18,6 +20,8 @@ use crate::engagement::{Actor, EngagementInfo, NewEngagement};
 use crate::trail::{self, ChainBreak, Event};
 use crate::{Error, Result};
 
+pub use backup::backup;
+pub use cipher::{Passphrase, decrypt, encrypt, is_encrypted};
 pub use coverage::RowMismatch;
 pub use population::{PopulationItem, PopulationSummary};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, TypedRequest, Void};
@@ -51,16 +55,43 @@ impl std::fmt::Debug for Engagement {
 }
 
 impl Engagement {
-    /// Creates a new engagement file; refuses to overwrite anything at `path`.
+    /// Creates a new engagement file, readable by its owner only; refuses to overwrite
+    /// anything at `path`.
     pub fn create(path: &Path, new: &NewEngagement, actor: &Actor) -> Result<Engagement> {
+        Engagement::create_keyed(path, new, actor, None)
+    }
+
+    /// Creates a new engagement file, encrypted with `key` when one is given: the key is set
+    /// before the first byte is written, so no part of it is ever on disk unencrypted.
+    pub fn create_keyed(
+        path: &Path,
+        new: &NewEngagement,
+        actor: &Actor,
+        key: Option<&Passphrase>,
+    ) -> Result<Engagement> {
         new.validate()?;
-        if path.exists() {
-            return Err(Error::AlreadyExists { path: path.to_path_buf() });
-        }
+        create_private(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        let conn = match Connection::open_with_flags(path, flags) {
+            Ok(conn) => conn,
+            Err(e) => {
+                let _ = std::fs::remove_file(path);
+                return Err(e.into());
+            }
+        };
+        let keyed = match key {
+            Some(key) => cipher::set_key(&conn, key).map_err(Error::from),
+            None => Ok(()),
+        };
         // Set before the first table exists; larger pages mean fewer B-tree splits on bulk imports.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+        // (An encrypted file keeps SQLCipher's own page size.)
+        let sized =
+            if key.is_none() { conn.pragma_update(None, "page_size", PAGE_SIZE).map_err(Error::from) } else { Ok(()) };
+        if let Err(e) = keyed.and(sized) {
+            drop(conn);
+            let _ = std::fs::remove_file(path);
+            return Err(e);
+        }
         let mut eng = Engagement::setup(conn, path, false)?;
         let result = (|| {
             eng.migrate()?;
@@ -73,6 +104,7 @@ impl Engagement {
         })();
         if let Err(e) = result {
             drop(eng);
+            let _ = std::fs::remove_file(wal_path(path));
             // The file did not exist before: leave nothing half-made behind.
             let _ = std::fs::remove_file(path);
             return Err(e);
@@ -82,11 +114,13 @@ impl Engagement {
 
     /// Opens an existing engagement file, migrating it forward if it is older than this build.
     pub fn open(path: &Path) -> Result<Engagement> {
-        if !path.is_file() {
-            return Err(Error::NoSuchFile { path: path.to_path_buf() });
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags)?;
+        Engagement::open_keyed(path, None)
+    }
+
+    /// Opens an existing engagement file, with `key` if it is encrypted (a plain file ignores
+    /// it). An encrypted file without a key, or with another, is refused untouched.
+    pub fn open_keyed(path: &Path, key: Option<&Passphrase>) -> Result<Engagement> {
+        let conn = connect(path, key)?;
         let mut eng = Engagement::setup(conn, path, true)?;
         eng.migrate()?;
         Ok(eng)
@@ -100,6 +134,10 @@ impl Engagement {
     /// - WAL: a crash mid-transaction leaves the main file untouched; with exclusive locking
     ///   the WAL index lives in memory (no `-shm` file) and the WAL is checkpointed and removed
     ///   on close, so the engagement stays a single file to copy.
+    /// - The main file is kept complete: a WAL left by a crash is checkpointed as soon as the
+    ///   file is opened, and every commit is checkpointed (`wal_autocheckpoint=1`), so the
+    ///   file alone holds everything saved even while it is open (which `backup` relies on)
+    ///   and after a crash. The WAL gets the main file's mode from SQLite (0600).
     /// - `synchronous=FULL`: fieldwork is typed by hand; a result reported saved survives a
     ///   power cut.
     ///
@@ -113,14 +151,7 @@ impl Engagement {
         // Take the lock now, before reading anything, with an empty write transaction.
         conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(map)?;
         if existing {
-            let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(map)?;
-            if app_id != APPLICATION_ID {
-                return Err(Error::NotEngagement { path: path.to_path_buf() });
-            }
-            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(map)?;
-            if version > SCHEMA_VERSION {
-                return Err(Error::NewerSchema { path: path.to_path_buf(), found: version, supported: SCHEMA_VERSION });
-            }
+            identify(&conn, path)?;
         }
         let mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)).map_err(map)?;
         if !mode.eq_ignore_ascii_case("wal") {
@@ -130,6 +161,8 @@ impl Engagement {
             )));
         }
         conn.pragma_update(None, "synchronous", "FULL").map_err(map)?;
+        conn.pragma_update(None, "wal_autocheckpoint", 1).map_err(map)?;
+        checkpoint(&conn).map_err(map)?;
         Ok(Engagement { conn, path: path.to_path_buf() })
     }
 
@@ -234,6 +267,79 @@ impl Engagement {
     pub fn trail_head(&self) -> Result<Option<(i64, String)>> {
         trail::head(&self.conn)
     }
+}
+
+/// A connection to the existing file at `path`, keyed if the file is encrypted.
+fn connect(path: &Path, key: Option<&Passphrase>) -> Result<Connection> {
+    if !path.is_file() {
+        return Err(Error::NoSuchFile { path: path.to_path_buf() });
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    cipher::unlock(&conn, path, key)?;
+    Ok(conn)
+}
+
+/// Refuses a file that is not an engagement, or one written by a newer Tickmark.
+fn identify(conn: &Connection, path: &Path) -> Result<()> {
+    let map = |e: rusqlite::Error| classify(e, path);
+    let app_id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0)).map_err(map)?;
+    if app_id != APPLICATION_ID {
+        return Err(Error::NotEngagement { path: path.to_path_buf() });
+    }
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(map)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::NewerSchema { path: path.to_path_buf(), found: version, supported: SCHEMA_VERSION });
+    }
+    Ok(())
+}
+
+/// Every command ends here: whatever is in the WAL is copied into the main file and the WAL
+/// emptied, so the main file is the whole engagement once no process holds it. (Closing the
+/// connection would also checkpoint; doing it explicitly does not depend on that.)
+impl Drop for Engagement {
+    fn drop(&mut self) {
+        // A failure leaves the WAL for the next open to complete; a destructor cannot report it.
+        let _ = checkpoint(&self.conn);
+    }
+}
+
+/// Copies the WAL into the main file and truncates it to zero bytes.
+fn checkpoint(conn: &Connection) -> rusqlite::Result<()> {
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+}
+
+/// The WAL beside an engagement file.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Creates the empty file SQLite will open, owner-only whatever the umask (engagement files
+/// hold client data), and refuses anything already at `path`, a link included.
+fn create_private(path: &Path) -> Result<()> {
+    let io = |source| Error::Io { path: path.to_path_buf(), source };
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::AlreadyExists { path: path.to_path_buf() });
+        }
+        Err(e) => return Err(io(e)),
+    };
+    // The umask may have narrowed the mode above; set it exactly, before any data is written.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+    }
+    #[cfg(not(unix))]
+    drop(file);
+    Ok(())
 }
 
 /// Turns SQLite's busy/locked and not-a-database answers into the errors an auditor can act on.

@@ -30,16 +30,20 @@ impl Sandbox {
         p
     }
 
-    pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_tickmark"))
-            .args(args)
+    /// The `tickmark` command in the sandbox, with the fixed clock and user, not yet run.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tickmark"));
+        cmd.args(args)
             .current_dir(self.dir.path())
             .env("TICKMARK_NOW", NOW)
             .env("TICKMARK_USER", "Dana Whitfield")
             .env("HOME", self.dir.path())
-            .env_remove("XDG_DATA_HOME")
-            .output()
-            .expect("run tickmark")
+            .env_remove("XDG_DATA_HOME");
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().expect("run tickmark")
     }
 
     /// Runs a command that must succeed; returns its stdout.

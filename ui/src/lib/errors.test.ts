@@ -6,6 +6,7 @@ const CODES: ErrorCode[] = [
   "locked",
   "newer_schema",
   "not_engagement",
+  "encrypted",
   "no_such_file",
   "already_exists",
   "import",

@@ -9,6 +9,7 @@ const TITLES: Record<ErrorCode, string> = {
   locked: "This engagement is open in another Tickmark",
   newer_schema: "This engagement needs a newer Tickmark",
   not_engagement: "That file is not a Tickmark engagement",
+  encrypted: "This engagement is encrypted",
   no_such_file: "The file is not there any more",
   already_exists: "A file with that name already exists",
   import: "The file could not be imported",
@@ -42,6 +43,8 @@ export function errorHint(e: CommandError): string | null {
       return "Nothing was imported. Correct the file or the column mapping and import again.";
     case "no_such_file":
       return "It may have been moved or renamed. Open it from its new place.";
+    case "encrypted":
+      return "The app cannot ask for its passphrase yet. Use the command line with TICKMARK_PASSPHRASE; the file has not been changed.";
     case "not_engagement":
     case "already_exists":
     case "invalid":

@@ -4,4 +4,4 @@
  * What the UI can branch on. On the wire these are the engine's `Error::code()` strings
  * (`no_such_file`), plus the shell's own; a TypeScript union, so the UI's switches are checked.
  */
-export type ErrorCode = "locked" | "newer_schema" | "not_engagement" | "no_such_file" | "already_exists" | "import" | "sampling" | "invalid" | "io" | "storage" | "cancelled" | "no_engagement" | "internal";
+export type ErrorCode = "locked" | "newer_schema" | "not_engagement" | "encrypted" | "no_such_file" | "already_exists" | "import" | "sampling" | "invalid" | "io" | "storage" | "cancelled" | "no_engagement" | "internal";
