@@ -8,7 +8,10 @@ use tickmark::Engagement;
 use tickmark::engagement::{Actor, NewEngagement, Period, ReportType};
 
 fn actor() -> Actor {
-    Actor::new("Dana Whitfield", Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
+    Actor::signed(
+        tickmark::identity::Identity::from_secret("Dana Whitfield", [7; 32]).expect("a name"),
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+    )
 }
 
 fn new_engagement() -> NewEngagement {
