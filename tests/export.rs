@@ -390,6 +390,7 @@ fn workpaper() -> Workpaper {
         exported_by: "Dana Whitfield".into(),
         trail_events: 214,
         trail_head: TRAIL_HEAD.into(),
+        signers: vec![],
         controls: vec![change_control(), access_control()],
         interviews: vec![interview()],
     }

@@ -281,8 +281,25 @@ fn engagement_header(wp: &Workpaper) -> Preamble {
             line("Tickmark version", Cell::text(&wp.tickmark_version)),
             line("Audit-trail events", Cell::Count(wp.trail_events.max(0) as u64)),
             line("Audit-trail head (SHA-256)", Cell::text(&wp.trail_head)),
-        ],
+        ]
+        .into_iter()
+        .chain(wp.signers.iter().map(signer_line))
+        .collect(),
     }
+}
+
+/// One signer of the trail: whose key, its fingerprint and since when it signs (or that it is
+/// pinned only), so a reader can compare it with the fingerprint the auditor reads out.
+fn signer_line(s: &crate::store::Signer) -> (String, Cell) {
+    let since = match (s.first_seen, &s.pinned_by) {
+        (Some(seq), _) => format!("signs from event {seq}"),
+        (None, Some(by)) => format!("pinned by {by}, not used yet"),
+        (None, None) => "not used yet".to_string(),
+    };
+    (
+        format!("Signing key of {}", s.name),
+        Cell::text(format!("{} ({since})", crate::identity::grouped(&s.fingerprint))),
+    )
 }
 
 /// The signer of the role's sign-off that still stands (a later change clears a sign-off).

@@ -703,6 +703,7 @@ impl Engagement {
             exported_by: actor.name.clone(),
             trail_events,
             trail_head,
+            signers: self.signers()?,
             controls: out,
             interviews,
         })

@@ -276,7 +276,7 @@ impl Engagement {
             let row: Option<(i64, String)> = tx
                 .query_row("SELECT id, name FROM signer WHERE public_key = ?1", [&hex], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            let id = match row {
+            match row {
                 Some((_, owner)) if owner != name => {
                     return Err(Error::invalid(format!(
                         "the key {} is already recorded in this engagement for {owner}, not {name}",
@@ -288,22 +288,20 @@ impl Engagement {
                         "UPDATE signer SET pinned_by = ?1, pinned_at = ?2 WHERE id = ?3",
                         params![actor.name, actor.at_text(), id],
                     )?;
-                    id
                 }
                 None => {
                     tx.execute(
                         "INSERT INTO signer (name, public_key, fingerprint, pinned_by, pinned_at) VALUES (?1, ?2, ?3, ?4, ?5)",
                         params![name, hex, named.key.fingerprint(), actor.name, actor.at_text()],
                     )?;
-                    tx.last_insert_rowid()
                 }
-            };
-            trail::record_rows(
+            }
+            // The pin is proven by this signed event, which `check` reads; the row is its index.
+            trail::record(
                 tx,
                 actor,
                 "signer.pinned",
                 serde_json::json!({ "name": name, "public_key": hex, "fingerprint": named.key.fingerprint() }),
-                &[("signer", id)],
             )?;
             Ok(())
         })?;
