@@ -330,3 +330,25 @@ fn a_public_key_exported_and_imported_is_pinned_and_named_in_the_workpaper() {
         assert!(engagement.contains(&format!("Signing key of {who}")) && engagement.contains(&grouped), "{engagement}");
     }
 }
+
+#[test]
+fn a_file_from_before_signing_verifies_with_its_events_reported_unsigned() {
+    // tests/data/engagement-v1.tickmark was written by Tickmark 0.1.0, long before signing.
+    let s = Sandbox::new();
+    let path = s.path("old.tickmark");
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/engagement-v1.tickmark"), &path).unwrap();
+    let v = s.json(&["verify", "old.tickmark"]);
+    assert_eq!(v["ok"], true, "{v}");
+    let old = s.json(&["trail", "old.tickmark"]).as_array().unwrap().len();
+    assert!(old > 0);
+    // The upgrade's own baseline event is among them; nothing is signed yet.
+    assert_eq!(v["signatures"]["unsigned_before_signing"], old);
+    assert_eq!(v["signatures"]["signed"], 0);
+    s.ok(&["controls", "add", "old.tickmark", "--id", "C9", "--description", "New", "--frequency", "annual"]);
+    let v = s.json(&["verify", "old.tickmark"]);
+    assert_eq!(v["ok"], true, "{v}");
+    assert_eq!(
+        (v["signatures"]["unsigned_before_signing"].clone(), v["signatures"]["signed"].clone()),
+        (Value::from(old), Value::from(1))
+    );
+}
