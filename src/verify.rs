@@ -151,5 +151,23 @@ mod tests {
             v.failure().unwrap(),
             "verification failed: 1 sample(s) differ; audit trail broken at event 9; 1 row(s) altered outside Tickmark, first result 7 after event 12"
         );
+        let check = crate::store::SignatureCheck {
+            signed: 2,
+            unsigned_before_signing: 4,
+            problems: vec![crate::store::SignatureProblem {
+                seq: 7,
+                actor: "Dana".into(),
+                problem: "not signed".into(),
+            }],
+            signers: vec![],
+        };
+        let v = Verification::new(vec![], None, vec![], Some((7, "abc".into()))).with_signatures(check);
+        assert_eq!(
+            v.failure().unwrap(),
+            "verification failed: 1 event signature(s) do not hold, first event 7 (Dana): not signed"
+        );
+        assert!(
+            v.text().contains("4 event(s) unsigned (written before signing)\nEvent 7 (Dana) SIGNATURE: not signed")
+        );
     }
 }
