@@ -64,13 +64,21 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + 
     tauri::async_runtime::spawn_blocking(f).await.map_err(CommandError::internal)?
 }
 
+/// Where signing identities live when launched with `--data-dir` (its `identity` folder), so
+/// a test or a portable run never touches the user's own keys. Set once at start-up.
+static IDENTITY_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub fn set_identity_dir(dir: PathBuf) {
+    let _ = IDENTITY_DIR.set(dir);
+}
+
 /// The person acting: the engagement's preparer when one is named, else the OS user, with
 /// their signing identity (created on first use in the same config directory the CLI uses,
 /// so one auditor has one key). The time is read here, at the command boundary, and passed
 /// into the engine.
 pub fn actor(preparer: Option<&str>) -> CommandResult<Actor> {
     let name = preparer.map(str::trim).filter(|p| !p.is_empty()).map(String::from).unwrap_or_else(os_user);
-    let dir = tickmark::identity::default_dir().ok_or_else(|| {
+    let dir = IDENTITY_DIR.get().cloned().or_else(tickmark::identity::default_dir).ok_or_else(|| {
         CommandError::new(
             crate::error::ErrorCode::Invalid,
             "no config directory for the signing key: set HOME or TICKMARK_CONFIG_DIR",
