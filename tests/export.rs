@@ -305,6 +305,7 @@ fn change_control() -> ControlWorkpaper {
                 signed_at: at(18, 16),
                 cleared_at: Some(at(19, 9)),
                 cleared_reason: Some("Result of item 19 changed after sign-off".into()),
+                key_fingerprint: Some("3f2a91c07be4d015".into()),
             },
             SignOff {
                 role: SignOffRole::Preparer,
@@ -312,6 +313,7 @@ fn change_control() -> ControlWorkpaper {
                 signed_at: at(19, 10),
                 cleared_at: None,
                 cleared_reason: None,
+                key_fingerprint: Some("3f2a91c07be4d015".into()),
             },
             SignOff {
                 role: SignOffRole::Reviewer,
@@ -319,6 +321,7 @@ fn change_control() -> ControlWorkpaper {
                 signed_at: at(21, 11),
                 cleared_at: None,
                 cleared_reason: None,
+                key_fingerprint: Some("3f2a91c07be4d015".into()),
             },
         ],
         review_notes: vec![ReviewNote {

@@ -352,3 +352,28 @@ fn a_file_from_before_signing_verifies_with_its_events_reported_unsigned() {
         (Value::from(old), Value::from(1))
     );
 }
+
+#[test]
+fn a_sign_off_names_the_key_that_signed_it_in_the_workpaper() {
+    let s = Sandbox::new();
+    s.engagement();
+    let p = s.write("tickets.csv", "Key,Created\nK1,2026-03-01\nK2,2026-04-01\nK3,2026-05-01\n");
+    s.ok(&["import", "eng.tickmark", "--control", "C1", p.to_str().unwrap(), "--key", "Key", "--date", "Created"]);
+    s.ok(&["population", "accept", "eng.tickmark", "--control", "C1"]);
+    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "2", "--seed", "1", "--judgemental", "small"]);
+    for item in ["1", "2"] {
+        for a in ["A", "B"] {
+            s.ok(&["result", "eng.tickmark", "--control", "C1", "--item", item, "--attribute", a, "--pass"]);
+        }
+    }
+    s.ok(&["conclude", "eng.tickmark", "--control", "C1"]);
+    let signed = s.json(&["signoff", "eng.tickmark", "--control", "C1", "--as", "preparer"]);
+    let fp = s.json(&["identity", "show"])["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(signed["key_fingerprint"], fp.as_str());
+    let out = s.path("wp");
+    s.ok(&["export", "eng.tickmark", "--format", "csv", "--out", out.to_str().unwrap()]);
+    let signoffs = std::fs::read_to_string(out.join("signoffs.csv")).unwrap();
+    let grouped = format!("{} {} {} {}", &fp[..4], &fp[4..8], &fp[8..12], &fp[12..]);
+    assert!(signoffs.lines().next().unwrap().contains("Signing key"), "{signoffs}");
+    assert!(signoffs.contains(&grouped), "{signoffs}");
+}

@@ -239,6 +239,9 @@ pub struct SignOff {
     /// Set when a later change to what it covers cleared it.
     pub cleared_at: Option<String>,
     pub cleared_reason: Option<String>,
+    /// The fingerprint of the key that signed the sign-off's event: which key stands behind
+    /// it. `None` for a sign-off written before signing.
+    pub key_fingerprint: Option<String>,
 }
 
 /// Whether `signer` may sign `control` off as `role`, given its sign-offs still standing,

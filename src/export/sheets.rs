@@ -753,7 +753,7 @@ enum Entry<'a> {
 
 fn signoffs(wp: &Workpaper) -> Sheet {
     use Entry::{Note, SignOff};
-    let fields: [Field<Entry>; 11] = [
+    let fields: [Field<Entry>; 12] = [
         field("Entry", Short, |e| match e {
             SignOff(s) => Cell::text(match s.role {
                 SignOffRole::Preparer => "Preparer sign-off",
@@ -776,6 +776,10 @@ fn signoffs(wp: &Workpaper) -> Sheet {
         field("At (UTC)", Short, |e| match e {
             SignOff(s) => Cell::time(&s.signed_at),
             Note(n) => Cell::time(&n.raised_at),
+        }),
+        field("Signing key", Code, |e| match e {
+            SignOff(s) => Cell::opt_text(s.key_fingerprint.as_deref().map(crate::identity::grouped).as_deref()),
+            Note(_) => Cell::Empty,
         }),
         field("Note", Prose, |e| match e {
             SignOff(_) => Cell::Empty,
