@@ -323,6 +323,7 @@ mod tests {
             signed_at: "2026-11-23T10:00:00Z".into(),
             cleared_at: None,
             cleared_reason: None,
+            key_fingerprint: None,
         }
     }
 
