@@ -539,8 +539,8 @@ enum IdentityCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Pin a colleague's exported public key in an engagement: from then on an event in their
-    /// name signed by any other key fails `verify`.
+    /// Pin a colleague's exported public key in an engagement: any event in their name (earlier
+    /// ones too) signed by another key then fails `verify`, and no other key can write as them.
     Import { engagement: PathBuf, file: PathBuf },
 }
 

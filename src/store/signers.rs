@@ -267,8 +267,10 @@ impl Engagement {
         check(self.conn())
     }
 
-    /// Pins a colleague's public key for their name (`identity import`): from then on an
-    /// event in that name signed by any other key fails `verify`.
+    /// Pins a colleague's public key for their name (`identity import`): any event in that
+    /// name, earlier ones too, signed by another key then fails `verify`, and `note` refuses
+    /// to let another key write in that name. A name may have several pinned keys (a new
+    /// laptop): each is imported in turn.
     pub fn pin_signer(&mut self, named: &NamedKey, actor: &Actor) -> Result<Signer> {
         let name = named.name.trim();
         let hex = named.key.hex();
