@@ -14,7 +14,10 @@ use tickmark::sampling::{Method, Risk, Seed};
 use tickmark::store::SampleRequest;
 
 fn actor() -> Actor {
-    Actor::new("bench", Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
+    Actor::signed(
+        tickmark::identity::Identity::from_secret("bench", [7; 32]).expect("a name"),
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+    )
 }
 
 fn fifty_controls() -> PathBuf {

@@ -16,7 +16,10 @@ use tickmark::sampling::{Distribution, Method, Rate, Seed, plan_attribute};
 const N: u64 = 10_000_000;
 
 fn actor() -> Actor {
-    Actor::new("bench", Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
+    Actor::signed(
+        tickmark::identity::Identity::from_secret("bench", [7; 32]).expect("a name"),
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+    )
 }
 
 /// An engagement whose control C1 has an accepted population of N items.

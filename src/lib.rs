@@ -6,6 +6,7 @@ pub mod draw;
 pub mod engagement;
 pub mod error;
 pub mod export;
+pub mod identity;
 pub mod import;
 pub mod reperform;
 pub mod sampling;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::store::{RowMismatch, SampleCheck};
+use crate::store::{RowMismatch, SampleCheck, SignatureCheck};
 use crate::trail::ChainBreak;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -21,6 +21,8 @@ pub struct Verification {
     pub samples: Vec<SampleCheck>,
     pub trail: TrailState,
     pub rows: Vec<RowMismatch>,
+    /// Every event's signature, checked against the keys the engagement records.
+    pub signatures: Option<SignatureCheck>,
 }
 
 impl Verification {
@@ -35,7 +37,20 @@ impl Verification {
             Some((n, h)) => (Some(n), Some(h)),
             None => (None, None),
         };
-        Verification { ok, samples, trail: TrailState { intact: chain.is_none(), broken: chain, events, head }, rows }
+        Verification {
+            ok,
+            samples,
+            trail: TrailState { intact: chain.is_none(), broken: chain, events, head },
+            rows,
+            signatures: None,
+        }
+    }
+
+    /// Adds the signature check: any event unsigned since signing began, or signed wrongly, fails.
+    pub fn with_signatures(mut self, check: SignatureCheck) -> Verification {
+        self.ok &= check.problems.is_empty();
+        self.signatures = Some(check);
+        self
     }
 
     /// Why verification failed, in one line; None when it passed.
@@ -60,6 +75,10 @@ impl Verification {
                 r.event
             ));
         }
+        if let Some(p) = self.signatures.as_ref().and_then(|c| c.problems.first()) {
+            let n = self.signatures.as_ref().map_or(0, |c| c.problems.len());
+            why.push(format!("{n} event signature(s) do not hold, first event {} ({}): {}", p.seq, p.actor, p.problem));
+        }
         Some(format!("verification failed: {}", why.join("; ")))
     }
 
@@ -78,8 +97,33 @@ impl Verification {
         for r in &self.rows {
             s += &format!("Row {} {} (last written by event {}): {}\n", r.table, r.id, r.event, r.problem);
         }
+        if let Some(c) = &self.signatures {
+            s += &signatures_text(c);
+        }
         s
     }
+}
+
+/// The signature lines of the report: how many events are signed, by whom, and each problem.
+fn signatures_text(c: &SignatureCheck) -> String {
+    let signers: Vec<String> = c
+        .signers
+        .iter()
+        .filter(|s| s.first_seen.is_some())
+        .map(|s| format!("{} {}", s.name, crate::identity::grouped(&s.fingerprint)))
+        .collect();
+    let mut s = format!("Signatures: {} event(s) signed", c.signed);
+    if !signers.is_empty() {
+        s += &format!(" by {}", signers.join(", "));
+    }
+    s += "\n";
+    if c.unsigned_before_signing > 0 {
+        s += &format!("{} event(s) unsigned (written before signing)\n", c.unsigned_before_signing);
+    }
+    for p in &c.problems {
+        s += &format!("Event {} ({}) SIGNATURE: {}\n", p.seq, p.actor, p.problem);
+    }
+    s
 }
 
 #[cfg(test)]
@@ -106,6 +150,24 @@ mod tests {
         assert_eq!(
             v.failure().unwrap(),
             "verification failed: 1 sample(s) differ; audit trail broken at event 9; 1 row(s) altered outside Tickmark, first result 7 after event 12"
+        );
+        let check = crate::store::SignatureCheck {
+            signed: 2,
+            unsigned_before_signing: 4,
+            problems: vec![crate::store::SignatureProblem {
+                seq: 7,
+                actor: "Dana".into(),
+                problem: "not signed".into(),
+            }],
+            signers: vec![],
+        };
+        let v = Verification::new(vec![], None, vec![], Some((7, "abc".into()))).with_signatures(check);
+        assert_eq!(
+            v.failure().unwrap(),
+            "verification failed: 1 event signature(s) do not hold, first event 7 (Dana): not signed"
+        );
+        assert!(
+            v.text().contains("4 event(s) unsigned (written before signing)\nEvent 7 (Dana) SIGNATURE: not signed")
         );
     }
 }

@@ -307,6 +307,7 @@ fn change_control() -> ControlWorkpaper {
                 signed_at: at(18, 16),
                 cleared_at: Some(at(19, 9)),
                 cleared_reason: Some("Result of item 19 changed after sign-off".into()),
+                key_fingerprint: Some("3f2a91c07be4d015".into()),
             },
             SignOff {
                 role: SignOffRole::Preparer,
@@ -314,6 +315,7 @@ fn change_control() -> ControlWorkpaper {
                 signed_at: at(19, 10),
                 cleared_at: None,
                 cleared_reason: None,
+                key_fingerprint: Some("3f2a91c07be4d015".into()),
             },
             SignOff {
                 role: SignOffRole::Reviewer,
@@ -321,6 +323,7 @@ fn change_control() -> ControlWorkpaper {
                 signed_at: at(21, 11),
                 cleared_at: None,
                 cleared_reason: None,
+                key_fingerprint: Some("3f2a91c07be4d015".into()),
             },
         ],
         review_notes: vec![ReviewNote {
@@ -392,6 +395,7 @@ fn workpaper() -> Workpaper {
         exported_by: "Dana Whitfield".into(),
         trail_events: 214,
         trail_head: TRAIL_HEAD.into(),
+        signers: vec![],
         controls: vec![change_control(), access_control()],
         interviews: vec![interview()],
     }

@@ -293,7 +293,10 @@ fn backup_copies_an_engagement_another_tickmark_holds_open_with_its_latest_commi
         owner: String::new(),
         attributes: vec![],
     };
-    held.add_control(&c2, &Actor::new("Dana Whitfield", at)).unwrap();
+    // The holder acts with the sandbox's own identity for Dana (the one the CLI created).
+    let dir = s.dir.path().join("config").join("identity");
+    let (dana, _, _) = tickmark::identity::load_or_create(&dir, "Dana Whitfield", || Ok([7; 32])).unwrap();
+    held.add_control(&c2, &Actor::signed(dana, at)).unwrap();
     let err = s.fails(&["controls", "list", "eng.tickmark"]);
     assert!(err.contains("open in another Tickmark"), "the app holds the lock: {err}");
 

@@ -622,6 +622,8 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
     conn.execute_batch(
         "ALTER TABLE sample DROP COLUMN approach; ALTER TABLE sample_item DROP COLUMN replaces;
          ALTER TABLE engagement DROP COLUMN sampling_policy; DROP TABLE exclusion; DROP TABLE sample_void;
+         ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
+         DROP TABLE signer; DROP TABLE signing;
          PRAGMA user_version = 3;",
     )
     .unwrap();

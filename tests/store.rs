@@ -8,7 +8,10 @@ use tickmark::Engagement;
 use tickmark::engagement::{Actor, NewEngagement, Period, ReportType};
 
 fn actor() -> Actor {
-    Actor::new("Dana Whitfield", Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap())
+    Actor::signed(
+        tickmark::identity::Identity::from_secret("Dana Whitfield", [7; 32]).expect("a name"),
+        Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap(),
+    )
 }
 
 fn new_engagement() -> NewEngagement {
@@ -133,4 +136,23 @@ impl ForTest for Engagement {
         self.add_control(&input, &actor()).unwrap();
         self.generate_population("C1", Frequency::Daily, false, &actor()).unwrap();
     }
+}
+
+#[test]
+fn a_change_without_a_signing_identity_is_refused_and_leaves_no_file() {
+    let s = Sandbox::new();
+    let path = s.path("eng.tickmark");
+    let unsigned = Actor::new("Dana Whitfield", Utc.with_ymd_and_hms(2026, 11, 23, 10, 0, 0).unwrap());
+    let err = Engagement::create(&path, &new_engagement(), &unsigned).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Dana Whitfield has no signing identity: every change to an engagement is signed by the auditor who makes it"
+    );
+    assert!(!path.exists());
+    let mut eng = Engagement::create(&path, &new_engagement(), &actor()).unwrap();
+    let mallory = Actor::signed(tickmark::identity::Identity::from_secret("Mallory", [9; 32]).unwrap(), actor().at);
+    let posing = Actor { name: "Dana Whitfield".into(), ..mallory };
+    let err = eng.set_frequency_table(&Default::default(), &posing).unwrap_err();
+    assert_eq!(err.to_string(), "Dana Whitfield cannot sign with Mallory's signing identity");
+    assert_eq!(eng.trail().unwrap().len(), 1);
 }

@@ -20,6 +20,9 @@ pub use state::AppState;
 pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
     use commands::*;
     let logs = launch.data_dir.as_ref().map(|d| d.join("logs"));
+    if let Some(d) = &launch.data_dir {
+        state::set_identity_dir(d.join("identity"));
+    }
     base.plugin(tauri_plugin_dialog::init())
         .manage(AppState::new(launch))
         .setup(move |app| {

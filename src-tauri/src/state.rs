@@ -70,15 +70,43 @@ pub async fn blocking<T: Send + 'static>(f: impl FnOnce() -> CommandResult<T> + 
     tauri::async_runtime::spawn_blocking(f).await.map_err(CommandError::internal)?
 }
 
-/// The person acting: the engagement's preparer when one is named, else the OS user. The time
-/// is read here, at the command boundary, and passed into the engine.
-pub fn actor(preparer: Option<&str>) -> Actor {
-    Actor::new(Actor::user_name(preparer), Utc::now())
+/// Where signing identities live when launched with `--data-dir` (its `identity` folder), so
+/// a test or a portable run never touches the user's own keys. Set once at start-up.
+static IDENTITY_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+pub fn set_identity_dir(dir: PathBuf) {
+    let _ = IDENTITY_DIR.set(dir);
+}
+
+/// The person acting: the engagement's preparer when one is named, else the OS user, with
+/// their signing identity (created on first use in the same config directory the CLI uses,
+/// so one auditor has one key). The time is read here, at the command boundary, and passed
+/// into the engine.
+pub fn actor(preparer: Option<&str>) -> CommandResult<Actor> {
+    let name = Actor::user_name(preparer);
+    let dir = IDENTITY_DIR.get().cloned().or_else(tickmark::identity::default_dir).ok_or_else(|| {
+        CommandError::new(
+            crate::error::ErrorCode::Invalid,
+            "no config directory for the signing key: set HOME or TICKMARK_CONFIG_DIR",
+        )
+    })?;
+    let (identity, _, _) = tickmark::identity::load_or_create(&dir, &name, os_random_secret)?;
+    Ok(Actor::signed(identity, Utc::now()))
+}
+
+/// 32 bytes from the operating system's random source: a new signing key's secret.
+fn os_random_secret() -> tickmark::Result<[u8; 32]> {
+    use rand::TryRngCore;
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng.try_fill_bytes(&mut secret).map_err(|e| {
+        tickmark::Error::Invalid(format!("the operating system gave no random bytes for a signing key: {e}"))
+    })?;
+    Ok(secret)
 }
 
 pub fn actor_for(eng: &Engagement) -> CommandResult<Actor> {
     let info = eng.info()?;
-    Ok(actor(Some(&info.preparer)))
+    actor(Some(&info.preparer))
 }
 
 /// Where the demo engagement and the recent list live.

@@ -17,6 +17,7 @@ use tickmark::engagement::{
     Actor, ControlInput, Frequency, NewEngagement, Period, ReportType, parse_attributes, parse_criteria,
     parse_criteria_refs,
 };
+use tickmark::identity::{Identity, NamedKey, grouped};
 use tickmark::import::{Mapping, Progress};
 use tickmark::reperform::{FileCheck, FileSelection, select_from_file};
 use tickmark::sampling::{
@@ -151,6 +152,10 @@ enum Command {
     Encrypt { engagement: PathBuf },
     /// Decrypt an engagement file in place (its passphrase from $TICKMARK_PASSPHRASE).
     Decrypt { engagement: PathBuf },
+    /// Your signing identity (--by or $TICKMARK_USER): show it, export its public key, or
+    /// pin a colleague's public key in an engagement.
+    #[command(subcommand)]
+    Identity(IdentityCommand),
     /// Build the demo engagement (Acme Cloud, Inc.) from the embedded fixtures.
     Demo {
         /// Where to write it; defaults to the user's data directory.
@@ -549,6 +554,23 @@ struct SelectArgs {
 }
 
 #[derive(Subcommand)]
+enum IdentityCommand {
+    /// Name, fingerprint, public key and key file of the acting user (created on first use).
+    Show,
+    /// Write the public key (never the secret one) to a small text file for colleagues.
+    Export {
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace an existing file at --out.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Pin a colleague's exported public key in an engagement: any event in their name (earlier
+    /// ones too) signed by another key then fails `verify`, and no other key can write as them.
+    Import { engagement: PathBuf, file: PathBuf },
+}
+
+#[derive(Subcommand)]
 enum PopulationCommand {
     /// Accept the current population's validation report (required before sampling).
     Accept {
@@ -633,9 +655,30 @@ impl Output {
     }
 }
 
-/// The acting user and the current time, read once per command.
-fn actor(by: Option<&str>) -> Actor {
-    Actor::new(Actor::user_name(by), now())
+/// The acting user, with their signing identity (created on first use), and the current
+/// time, read once per command.
+fn actor(by: Option<&str>) -> Result<Actor, Error> {
+    let (identity, _, _) = identity(by)?;
+    Ok(Actor::signed(identity, now()))
+}
+
+/// The acting user's signing identity from their config directory, created on first use;
+/// with its file and whether it was created now.
+fn identity(by: Option<&str>) -> Result<(Identity, PathBuf, bool), Error> {
+    let dir = tickmark::identity::default_dir().ok_or_else(|| {
+        Error::Invalid("no config directory for the signing key: set HOME or TICKMARK_CONFIG_DIR".into())
+    })?;
+    tickmark::identity::load_or_create(&dir, &Actor::user_name(by), os_random_secret)
+}
+
+/// 32 bytes from the operating system's random source: a new signing key's secret.
+fn os_random_secret() -> Result<[u8; 32], Error> {
+    use rand::TryRngCore;
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut secret)
+        .map_err(|e| Error::Invalid(format!("the operating system gave no random bytes for a signing key: {e}")))?;
+    Ok(secret)
 }
 
 /// Opens an engagement, with the passphrase from $TICKMARK_PASSPHRASE if it is encrypted.
@@ -701,7 +744,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 reviewer: a.reviewer,
             };
             let key = if a.encrypt { Some(new_passphrase()?) } else { None };
-            let eng = Engagement::create_keyed(&a.engagement, &new, &actor(by), key.as_ref())?;
+            let eng = Engagement::create_keyed(&a.engagement, &new, &actor(by)?, key.as_ref())?;
             let info = eng.info()?;
             out.emit(&info, || {
                 format!(
@@ -717,7 +760,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Controls(ControlsCommand::Import { engagement, file, sheet }) => {
             let mut eng = open_engagement(&engagement)?;
-            let added = eng.import_controls(&file, sheet.as_deref(), &actor(by))?;
+            let added = eng.import_controls(&file, sheet.as_deref(), &actor(by)?)?;
             out.emit(&added, || format!("Imported {} controls from {}\n", added.len(), file.display()));
         }
         Command::Controls(ControlsCommand::Add {
@@ -740,7 +783,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 owner,
                 attributes: parse_attributes(&attributes)?,
             };
-            let c = eng.add_control(&input, &actor(by))?;
+            let c = eng.add_control(&input, &actor(by)?)?;
             out.emit(&c, || format!("Added control {} ({} attributes)\n", c.code, c.attributes.len()));
         }
         Command::Controls(ControlsCommand::List { engagement }) => {
@@ -772,7 +815,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             let mapping =
                 Mapping { key: a.key, date: a.date, amount: a.amount, sheet: a.sheet, date_format: a.date_format };
             let mut bar = ProgressBar::new(&a.source);
-            let report = eng.import_population(&a.control, &a.source, &mapping, &actor(by), &mut |p| bar.show(p))?;
+            let report = eng.import_population(&a.control, &a.source, &mapping, &actor(by)?, &mut |p| bar.show(p))?;
             bar.done();
             out.emit(&report, || {
                 format!(
@@ -785,7 +828,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Population(PopulationCommand::Accept { engagement, control }) => {
             let mut eng = open_engagement(&engagement)?;
-            let p = eng.accept_population(&control, &actor(by))?;
+            let p = eng.accept_population(&control, &actor(by)?)?;
             out.emit(&p, || {
                 format!(
                     "Accepted the population of {} ({} items from {}) as {} at {}\n",
@@ -800,7 +843,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Population(PopulationCommand::Generate { engagement, control, frequency, business_days }) => {
             let mut eng = open_engagement(&engagement)?;
             let f = frequency.parse::<Frequency>().map_err(|e| Error::Invalid(e.to_string()))?;
-            let p = eng.generate_population(&control, f, business_days, &actor(by))?;
+            let p = eng.generate_population(&control, f, business_days, &actor(by)?)?;
             out.emit(&p, || format!("Generated {} occurrences for {} ({})\n", p.item_count, control, p.source_name));
         }
         Command::Population(PopulationCommand::Show { engagement, control }) => {
@@ -819,7 +862,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Population(PopulationCommand::Exclude { engagement, control, rule, reason, replace_sample }) => {
             let mut eng = open_engagement(&engagement)?;
             let rule: tickmark::engagement::scope::ExclusionRule = rule.parse()?;
-            eng.exclude_rows(&control, &rule, &reason, replace_sample.as_deref(), &actor(by))?;
+            eng.exclude_rows(&control, &rule, &reason, replace_sample.as_deref(), &actor(by)?)?;
             let p = eng
                 .current_population(&control)?
                 .ok_or_else(|| Error::Invalid(format!("control {control} has no population yet")))?;
@@ -870,14 +913,14 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             };
             let input =
                 ExceptionInput { narrative: a.narrative, cause: a.cause, isolated, management_response: a.response };
-            let e = eng.record_exception(&a.control, a.item, &input, &actor(by))?;
+            let e = eng.record_exception(&a.control, a.item, &input, &actor(by)?)?;
             out.emit(&e, || format!("Exception on item {} ({}) of {} recorded\n", e.ordinal, e.key, a.control));
         }
         Command::Evidence(EvidenceCommand::Add { engagement, control, item, file, reference }) => {
             let mut eng = open_engagement(&engagement)?;
             let e = match (file, reference) {
-                (Some(f), None) => eng.add_evidence_file(&control, item, &f, &actor(by))?,
-                (None, Some(r)) => eng.add_evidence_reference(&control, item, &r, &actor(by))?,
+                (Some(f), None) => eng.add_evidence_file(&control, item, &f, &actor(by)?)?,
+                (None, Some(r)) => eng.add_evidence_reference(&control, item, &r, &actor(by)?)?,
                 _ => return Err(Error::Invalid("give --file PATH or --reference TEXT".into())),
             };
             out.emit(&e, || format!("Evidence {} added: {} {}\n", e.id, e.name, e.sha256.as_deref().unwrap_or("")));
@@ -910,12 +953,12 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Interview(InterviewCommand::Add { engagement, fields }) => {
             let mut eng = open_engagement(&engagement)?;
-            let i = eng.add_interview(&interview_input(fields)?, &actor(by))?;
+            let i = eng.add_interview(&interview_input(fields)?, &actor(by)?)?;
             out.emit(&i, || format!("Interview {} with {} recorded\n", i.id, i.interviewee));
         }
         Command::Interview(InterviewCommand::Edit { engagement, id, fields }) => {
             let mut eng = open_engagement(&engagement)?;
-            let i = eng.edit_interview(id, &interview_input(fields)?, &actor(by))?;
+            let i = eng.edit_interview(id, &interview_input(fields)?, &actor(by)?)?;
             out.emit(&i, || format!("Interview {} updated\n", i.id));
         }
         Command::Interview(InterviewCommand::List { engagement }) => {
@@ -940,7 +983,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Conclude { engagement, control, kind, reason } => {
             let mut eng = open_engagement(&engagement)?;
             let kind = kind.as_deref().map(str::parse::<ConclusionKind>).transpose()?;
-            let c = eng.conclude(&control, kind.map(|k| (k, reason.as_deref().unwrap_or(""))), &actor(by))?;
+            let c = eng.conclude(&control, kind.map(|k| (k, reason.as_deref().unwrap_or(""))), &actor(by)?)?;
             out.emit(&c, || {
                 let over = c
                     .override_reason
@@ -952,7 +995,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Signoff { engagement, control, role } => {
             let mut eng = open_engagement(&engagement)?;
-            let s = eng.sign_off(&control, role.parse::<SignOffRole>()?, &actor(by))?;
+            let s = eng.sign_off(&control, role.parse::<SignOffRole>()?, &actor(by)?)?;
             out.emit(&s, || {
                 format!("{control} signed off as {} by {} at {}\n", s.role.as_str(), s.signer, s.signed_at)
             });
@@ -1001,7 +1044,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 _ => tickmark::export::Format::Xlsx,
             };
             let eng = open_engagement(&engagement)?;
-            let workpaper = eng.workpaper(control.as_deref(), &actor(by))?;
+            let workpaper = eng.workpaper(control.as_deref(), &Actor::new(Actor::user_name(by), now()))?;
             drop(eng);
             let summary = tickmark::export::export(&workpaper, format, &path, force)?;
             out.emit(&summary, || {
@@ -1042,14 +1085,69 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                     .collect()
             });
         }
+        Command::Identity(cmd) => identity_command(cmd, by, out)?,
         Command::Demo { out: path, force } => {
             let path = match path {
                 Some(p) => p,
                 None => tickmark::demo::default_path()
                     .ok_or_else(|| Error::Invalid("no data directory: set HOME or pass --out".into()))?,
             };
-            let built = tickmark::demo::build(&path, force, &actor(by))?;
+            let built = tickmark::demo::build(&path, force, &actor(by)?)?;
             out.emit(&built, || format!("Demo engagement ready: {}\n", path.display()));
+        }
+    }
+    Ok(())
+}
+
+fn identity_command(cmd: IdentityCommand, by: Option<&str>, out: &Output) -> Result<(), Error> {
+    match cmd {
+        IdentityCommand::Show => {
+            let (identity, file, created) = identity(by)?;
+            let key = identity.public_key();
+            let shown = serde_json::json!({
+                "name": identity.name(),
+                "fingerprint": key.fingerprint(),
+                "public_key": key.hex(),
+                "file": file,
+                "created": created,
+            });
+            out.emit(&shown, || {
+                format!(
+                    "{}{}\nFingerprint: {}\nPublic key:  {}\nKey file:    {}\n",
+                    if created { "Created a signing identity for " } else { "Signing identity of " },
+                    identity.name(),
+                    grouped(&key.fingerprint()),
+                    key.hex(),
+                    file.display()
+                )
+            });
+        }
+        IdentityCommand::Export { out: path, force } => {
+            let (identity, _, _) = identity(by)?;
+            let named = NamedKey { name: identity.name().to_string(), key: identity.public_key() };
+            if path.exists() && !force {
+                return Err(Error::AlreadyExists { path });
+            }
+            std::fs::write(&path, named.to_text()).map_err(|source| Error::Io { path: path.clone(), source })?;
+            let shown = serde_json::json!({
+                "name": named.name, "fingerprint": named.key.fingerprint(), "public_key": named.key.hex(), "path": path,
+            });
+            out.emit(&shown, || {
+                format!(
+                    "Wrote {}'s public key ({}) to {}\n",
+                    named.name,
+                    grouped(&named.key.fingerprint()),
+                    path.display()
+                )
+            });
+        }
+        IdentityCommand::Import { engagement, file } => {
+            let text = std::fs::read_to_string(&file).map_err(|source| Error::Io { path: file.clone(), source })?;
+            let named = NamedKey::parse(&text).map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
+            let signer = Engagement::open(&engagement)?.pin_signer(&named, &actor(by)?)?;
+            out.emit(&signer, || {
+                format!("Pinned {}'s key {} in {}\n", signer.name, grouped(&signer.fingerprint), engagement.display())
+            });
         }
     }
     Ok(())
@@ -1173,7 +1271,7 @@ fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
                         rows.insert(f, range);
                     }
                     let table = FrequencyTable::new(rows)?;
-                    eng.set_frequency_table(&table, &actor(by))?;
+                    eng.set_frequency_table(&table, &actor(by)?)?;
                 }
                 if !policy_sets.is_empty() {
                     let mut policy = eng.sampling_policy()?;
@@ -1185,7 +1283,7 @@ fn plan(a: PlanArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
                             policy.expansion = rule.parse()?;
                         }
                     }
-                    eng.set_sampling_policy(&policy, &actor(by))?;
+                    eng.set_sampling_policy(&policy, &actor(by)?)?;
                 }
                 policy_line = Some(eng.sampling_policy()?);
                 eng.frequency_table()?
@@ -1364,9 +1462,9 @@ fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
     let s = if a.show {
         eng.sample(&a.control)?.ok_or_else(|| Error::Invalid(format!("control {} has no sample yet", a.control)))?
     } else if let Some(ordinal) = a.void {
-        eng.void_item(&a.control, ordinal, a.reason.as_deref().unwrap_or(""), &actor(by))?
+        eng.void_item(&a.control, ordinal, a.reason.as_deref().unwrap_or(""), &actor(by)?)?
     } else if let Some(n2) = a.extend_to {
-        eng.extend_sample(&a.control, n2, &actor(by))?
+        eng.extend_sample(&a.control, n2, &actor(by)?)?
     } else {
         let (seed, seed_proposed) = match &a.seed {
             Some(s) => (Seed::new(s.clone())?, false),
@@ -1382,7 +1480,7 @@ fn sample(a: SampleArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
             replace_reason: a.replace.as_deref(),
         };
         let req = SampleRequest::typed(typed, seed, seed_proposed, planning(&a, &eng)?)?;
-        let s = eng.draw_sample(&a.control, &req, &actor(by))?;
+        let s = eng.draw_sample(&a.control, &req, &actor(by)?)?;
         if let Some(w) = &s.warning {
             eprintln!("tickmark: warning: {w}");
         }
@@ -1468,15 +1566,15 @@ fn note(cmd: NoteCommand, by: Option<&str>, out: &Output) -> Result<(), Error> {
     };
     match cmd {
         NoteCommand::Add { engagement, control, text } => {
-            let n = open_engagement(&engagement)?.add_review_note(&control, &text, &actor(by))?;
+            let n = open_engagement(&engagement)?.add_review_note(&control, &text, &actor(by)?)?;
             out.emit(&n, || show(&n));
         }
         NoteCommand::Answer { engagement, id, text } => {
-            let n = open_engagement(&engagement)?.answer_review_note(id, &text, &actor(by))?;
+            let n = open_engagement(&engagement)?.answer_review_note(id, &text, &actor(by)?)?;
             out.emit(&n, || show(&n));
         }
         NoteCommand::Clear { engagement, id } => {
-            let n = open_engagement(&engagement)?.clear_review_note(id, &actor(by))?;
+            let n = open_engagement(&engagement)?.clear_review_note(id, &actor(by)?)?;
             out.emit(&n, || show(&n));
         }
         NoteCommand::List { engagement, control } => {
@@ -1498,6 +1596,8 @@ fn result(a: ResultArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
             .map_err(|e| Error::Invalid(format!("{}: {e}", batch.display())))?;
         let mut stdout = std::io::stdout().lock();
         let mut saved = 0u64;
+        // The key is read once; each result is timed as it is written.
+        let (identity, _, _) = identity(by)?;
         for (i, record) in reader.records().enumerate() {
             let line = i + 2;
             let record = record.map_err(|e| Error::Invalid(format!("{}, line {line}: {e}", batch.display())))?;
@@ -1513,7 +1613,7 @@ fn result(a: ResultArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
                 .parse()
                 .map_err(|e| Error::Invalid(format!("{}, line {line}, column 3: {e}", batch.display())))?;
             let r = eng
-                .record_result(&a.control, item, field(1), outcome, field(3), &actor(by))
+                .record_result(&a.control, item, field(1), outcome, field(3), &Actor::signed(identity.clone(), now()))
                 .map_err(|e| Error::Invalid(format!("{}, line {line}: {e}", batch.display())))?;
             saved += 1;
             if out.format == Format::Text {
@@ -1532,7 +1632,7 @@ fn result(a: ResultArgs, by: Option<&str>, out: &Output) -> Result<(), Error> {
     };
     let item = a.item.ok_or_else(|| Error::Invalid("give --item".into()))?;
     let attribute = a.attribute.ok_or_else(|| Error::Invalid("give --attribute".into()))?;
-    let r = eng.record_result(&a.control, item, &attribute, outcome, &comment, &actor(by))?;
+    let r = eng.record_result(&a.control, item, &attribute, outcome, &comment, &actor(by)?)?;
     let progress = eng.evaluation(&a.control)?;
     out.emit(&r, || {
         let p = progress

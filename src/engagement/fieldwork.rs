@@ -238,6 +238,9 @@ pub struct SignOff {
     /// Set when a later change to what it covers cleared it.
     pub cleared_at: Option<String>,
     pub cleared_reason: Option<String>,
+    /// The fingerprint of the key that signed the sign-off's event: which key stands behind
+    /// it. `None` for a sign-off written before signing.
+    pub key_fingerprint: Option<String>,
 }
 
 /// Whether `signer` may sign `control` off as `role`, given its sign-offs still standing,
@@ -319,6 +322,7 @@ mod tests {
             signed_at: "2026-11-23T10:00:00Z".into(),
             cleared_at: None,
             cleared_reason: None,
+            key_fingerprint: None,
         }
     }
 

@@ -15,19 +15,30 @@ use serde::{Deserialize, Serialize};
 pub use control::{Attribute, Control, ControlInput, Nature, parse_attributes, parse_criteria_refs};
 pub use frequency::{Frequency, UnknownFrequency};
 
+use crate::identity::Identity;
 use crate::{Error, Result};
 
 /// Who is acting and when: passed in by the caller, never read from the clock or the OS in
 /// the engine, so every operation is reproducible in a test.
+///
+/// Writing needs an `identity`: every event is signed by the auditor who makes it. An actor
+/// without one can read, export and verify, but the engine refuses to record a change for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {
     pub name: String,
     pub at: DateTime<Utc>,
+    pub identity: Option<Identity>,
 }
 
 impl Actor {
+    /// An actor who signs nothing: enough to read or export, not to write.
     pub fn new(name: impl Into<String>, at: DateTime<Utc>) -> Actor {
-        Actor { name: name.into(), at }
+        Actor { name: name.into(), at, identity: None }
+    }
+
+    /// The auditor holding `identity`, acting under its name.
+    pub fn signed(identity: Identity, at: DateTime<Utc>) -> Actor {
+        Actor { name: identity.name().to_string(), at, identity: Some(identity) }
     }
 
     /// The name of the person acting: `explicit` when given and not blank, else the

@@ -7,7 +7,7 @@ use serde::Serialize;
 pub use super::evaluation::ControlEvaluation;
 use super::fieldwork::{Conclusion, Evidence, ExceptionRecord, Interview, ReviewNote, SignOff, TestResult};
 use super::{Control, EngagementInfo};
-use crate::store::{PopulationSummary, Sample};
+use crate::store::{PopulationSummary, Sample, Signer};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Workpaper {
@@ -19,6 +19,9 @@ pub struct Workpaper {
     /// The audit trail's head when exported: event count and hash.
     pub trail_events: i64,
     pub trail_head: String,
+    /// Every key that signed the trail or was pinned, with its fingerprint: who the trail
+    /// proves acted.
+    pub signers: Vec<Signer>,
     pub controls: Vec<ControlWorkpaper>,
     /// Interviews linked to the exported controls (all of them for a whole-engagement export).
     pub interviews: Vec<Interview>,

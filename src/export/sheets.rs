@@ -274,8 +274,25 @@ fn engagement_header(wp: &Workpaper) -> Preamble {
             line("Tickmark version", Cell::text(&wp.tickmark_version)),
             line("Audit-trail events", Cell::Count(wp.trail_events.max(0) as u64)),
             line("Audit-trail head (SHA-256)", Cell::text(&wp.trail_head)),
-        ],
+        ]
+        .into_iter()
+        .chain(wp.signers.iter().map(signer_line))
+        .collect(),
     }
+}
+
+/// One signer of the trail: whose key, its fingerprint and since when it signs (or that it is
+/// pinned only), so a reader can compare it with the fingerprint the auditor reads out.
+fn signer_line(s: &crate::store::Signer) -> (String, Cell) {
+    let since = match (s.first_seen, &s.pinned_by) {
+        (Some(seq), _) => format!("signs from event {seq}"),
+        (None, Some(by)) => format!("pinned by {by}, not used yet"),
+        (None, None) => "not used yet".to_string(),
+    };
+    (
+        format!("Signing key of {}", s.name),
+        Cell::text(format!("{} ({since})", crate::identity::grouped(&s.fingerprint))),
+    )
 }
 
 /// The signer of the role's sign-off that still stands (a later change clears a sign-off).
@@ -729,7 +746,7 @@ enum Entry<'a> {
 
 fn signoffs(wp: &Workpaper) -> Sheet {
     use Entry::{Note, SignOff};
-    let fields: [Field<Entry>; 11] = [
+    let fields: [Field<Entry>; 12] = [
         field("Entry", Short, |e| match e {
             SignOff(s) => Cell::text(match s.role {
                 SignOffRole::Preparer => "Preparer sign-off",
@@ -752,6 +769,10 @@ fn signoffs(wp: &Workpaper) -> Sheet {
         field("At (UTC)", Short, |e| match e {
             SignOff(s) => Cell::time(&s.signed_at),
             Note(n) => Cell::time(&n.raised_at),
+        }),
+        field("Signing key", Code, |e| match e {
+            SignOff(s) => Cell::opt_text(s.key_fingerprint.as_deref().map(crate::identity::grouped).as_deref()),
+            Note(_) => Cell::Empty,
         }),
         field("Note", Prose, |e| match e {
             SignOff(_) => Cell::Empty,

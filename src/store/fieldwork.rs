@@ -543,14 +543,24 @@ impl Engagement {
     /// Every sign-off of the control, cleared ones included, oldest first.
     pub fn signoffs(&self, control: &str) -> Result<Vec<SignOff>> {
         let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        // The key is the one that signed the event recording the sign-off (its first row).
         let mut stmt = self.conn().prepare_cached(
-            "SELECT role, signer, signed_at, cleared_at, cleared_reason FROM signoff WHERE control_id = ?1 ORDER BY id",
+            "SELECT s.role, s.signer, s.signed_at, s.cleared_at, s.cleared_reason,
+                    (SELECT e.signer_key FROM event e
+                      WHERE e.action = 'signoff.signed'
+                        AND json_extract(e.payload, '$.rows[0].table') = 'signoff'
+                        AND json_extract(e.payload, '$.rows[0].id') = s.id
+                      ORDER BY e.seq LIMIT 1)
+             FROM signoff s WHERE s.control_id = ?1 ORDER BY s.id",
         )?;
-        let rows =
-            stmt.query_map([cid], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
+        let rows = stmt.query_map([cid], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get::<_, Option<String>>(5)?))
+        })?;
         rows.map(|r| {
-            let (role, signer, signed_at, cleared_at, cleared_reason) = r?;
-            Ok(SignOff { role: role.parse()?, signer, signed_at, cleared_at, cleared_reason })
+            let (role, signer, signed_at, cleared_at, cleared_reason, key) = r?;
+            let key_fingerprint =
+                key.and_then(|k| crate::identity::PublicKey::from_hex(&k).ok()).map(|k| k.fingerprint());
+            Ok(SignOff { role: role.parse()?, signer, signed_at, cleared_at, cleared_reason, key_fingerprint })
         })
         .collect()
     }
@@ -703,6 +713,7 @@ impl Engagement {
             exported_by: actor.name.clone(),
             trail_events,
             trail_head,
+            signers: self.signers()?,
             controls: out,
             interviews,
         })

@@ -232,4 +232,26 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         UNIQUE (sample_id, ordinal)
     );
     "#,
+    // 5: signed events. Each event carries its signer's public key and their signature over
+    // its hash; `signer` records every key that signed an event (or that `identity import`
+    // pinned for a name); `signing` holds the first event that must be signed, set once by
+    // `Engagement::migrate` after any upgrade events (events before it were written by an
+    // older Tickmark).
+    r#"
+    ALTER TABLE event ADD COLUMN signer_key TEXT;
+    ALTER TABLE event ADD COLUMN signature TEXT;
+    CREATE TABLE signer (
+        id           INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL,
+        public_key   TEXT NOT NULL UNIQUE,
+        fingerprint  TEXT NOT NULL,
+        first_seen   INTEGER,
+        pinned_by    TEXT,
+        pinned_at    TEXT
+    );
+    CREATE TABLE signing (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        since  INTEGER NOT NULL
+    );
+    "#,
 ];

@@ -10,6 +10,7 @@ pub(crate) mod migrations;
 mod population;
 mod samples;
 mod scope;
+pub(crate) mod signers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,6 +27,7 @@ pub use coverage::RowMismatch;
 pub use population::{PopulationItem, PopulationSummary};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, TypedRequest, Void};
 pub use scope::{Exclusion, RecordedExclusion};
+pub use signers::{SignatureCheck, SignatureProblem, Signer};
 
 /// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.
 const APPLICATION_ID: i64 = 0x5449_4B4D;
@@ -192,7 +194,7 @@ impl Engagement {
                 // Rows written before the trail covered them are covered from here on: one event
                 // records them as they are.
                 let rows = coverage::baseline(&tx)?;
-                trail::record(
+                trail::record_unsigned(
                     &tx,
                     actor,
                     "schema.upgraded",
@@ -201,7 +203,7 @@ impl Engagement {
             } else if !inferred.is_empty() {
                 let rows: Vec<(&str, i64)> = inferred.iter().map(|(id, _)| ("sample", *id)).collect();
                 let approaches: Vec<&serde_json::Value> = inferred.iter().map(|(_, a)| a).collect();
-                trail::record_rows(
+                trail::record_rows_unsigned(
                     &tx,
                     actor,
                     "sample.approach_inferred",
@@ -213,6 +215,9 @@ impl Engagement {
                 )?;
             }
         }
+        // Every event from here on is signed; the ones above were written before signing (set
+        // once: a later upgrade never moves it).
+        tx.execute("INSERT OR IGNORE INTO signing (id, since) SELECT 1, COALESCE(MAX(seq), 0) + 1 FROM event", [])?;
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         tx.commit()?;
         Ok(())
@@ -253,14 +258,16 @@ impl Engagement {
         trail::check_chain(&self.conn)
     }
 
-    /// Re-performs every sample, checks the trail's chain and replays every covered row.
+    /// Re-performs every sample, checks the trail's chain and its signatures and replays every
+    /// covered row.
     pub fn verify(&self) -> Result<crate::verify::Verification> {
         Ok(crate::verify::Verification::new(
             self.verify_samples()?,
             self.check_trail()?,
             self.check_rows()?,
             self.trail_head()?,
-        ))
+        )
+        .with_signatures(self.check_signatures()?))
     }
 
     /// The latest event's sequence number and hash: what a workpaper cites.

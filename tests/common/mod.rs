@@ -38,7 +38,9 @@ impl Sandbox {
             .env("TICKMARK_NOW", NOW)
             .env("TICKMARK_USER", "Dana Whitfield")
             .env("HOME", self.dir.path())
-            .env_remove("XDG_DATA_HOME");
+            .env("TICKMARK_CONFIG_DIR", self.dir.path().join("config"))
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("XDG_CONFIG_HOME");
         cmd
     }
 

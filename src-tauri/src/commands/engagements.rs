@@ -72,7 +72,7 @@ pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
         let (slot, config) = (state.engagement.clone(), dirs.config.clone());
         let opened = blocking(move || {
             if path == demo && !path.exists() {
-                tickmark::demo::build(&path, false, &state::actor(None))?;
+                tickmark::demo::build(&path, false, &state::actor(None)?)?;
             }
             open(&slot, &config, &path)
         })
@@ -130,7 +130,7 @@ pub async fn engagement_create<R: Runtime>(
 ) -> CommandResult<EngagementJson> {
     let path = state.files.path(&file, Access::Write)?;
     let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
-    let actor = state::actor(Some(&input.preparer));
+    let actor = state::actor(Some(&input.preparer))?;
     let new = NewEngagement::try_from(input)?;
     blocking(move || install(&slot, &config, Engagement::create(&path, &new, &actor)?)).await
 }

@@ -17,7 +17,7 @@ fn named(who: &str, what: &str) -> CommandResult<tickmark::engagement::Actor> {
     if who.trim().is_empty() {
         return Err(CommandError::new(ErrorCode::Invalid, format!("give the name of the person who {what}")));
     }
-    Ok(actor(Some(who)))
+    actor(Some(who))
 }
 
 #[tauri::command]

@@ -358,7 +358,7 @@ pub struct SignOffJson {
 
 impl From<SignOff> for SignOffJson {
     fn from(s: SignOff) -> SignOffJson {
-        let SignOff { role, signer, signed_at, cleared_at, cleared_reason } = s;
+        let SignOff { role, signer, signed_at, cleared_at, cleared_reason, .. } = s;
         SignOffJson { role: role.into(), signer, signed_at, cleared_at, cleared_reason }
     }
 }

@@ -23,7 +23,7 @@ pub struct EventJson {
 
 impl From<Event> for EventJson {
     fn from(e: Event) -> EventJson {
-        let Event { seq, at, actor, action, payload, prev_hash: _, hash } = e;
+        let Event { seq, at, actor, action, payload, hash, .. } = e;
         EventJson {
             seq,
             at,
