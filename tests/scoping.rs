@@ -591,6 +591,7 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
     conn.execute_batch(
         "ALTER TABLE sample DROP COLUMN approach; ALTER TABLE sample_item DROP COLUMN replaces;
          ALTER TABLE engagement DROP COLUMN sampling_policy; DROP TABLE exclusion; DROP TABLE sample_void;
+         ALTER TABLE population DROP COLUMN items_sha256;
          PRAGMA user_version = 3;",
     )
     .unwrap();

@@ -153,7 +153,10 @@ pub(crate) fn check_evidence(conn: &Connection) -> Result<Vec<(i64, String)>> {
 mod tests {
     use super::*;
 
-    fn digest(items: &[(i64, i64, &str, Option<&str>, Option<&str>, &str)]) -> String {
+    /// Position, source row, key, date, amount, fields.
+    type Item<'a> = (i64, i64, &'a str, Option<&'a str>, Option<&'a str>, &'a str);
+
+    fn digest(items: &[Item<'_>]) -> String {
         let mut d = ItemsDigest::new();
         for (p, r, k, date, amount, f) in items {
             d.add(*p, *r, k, *date, *amount, f);

@@ -159,6 +159,9 @@ impl Engagement {
         let inferred = if version > 0 && version < APPROACH_SINCE { samples::infer_approaches(&tx)? } else { vec![] };
         let digested = if version > 0 { digest::fill_missing(&tx)? } else { vec![] };
         if let Some(actor) = &upgrader {
+            if version >= COVERAGE_SINCE {
+                coverage::record_newly_covered(&tx, actor, version, SCHEMA_VERSION, &digested)?;
+            }
             if version > 0 && version < COVERAGE_SINCE {
                 // Rows written before the trail covered them are covered from here on: one event
                 // records them as they are.
@@ -182,9 +185,6 @@ impl Engagement {
                     }),
                     &rows,
                 )?;
-            }
-            if version >= COVERAGE_SINCE {
-                coverage::record_newly_covered(&tx, actor, version, SCHEMA_VERSION, &digested)?;
             }
         }
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
@@ -246,7 +246,10 @@ impl Engagement {
 
     /// `verify`, and also whether the file's chain still holds a head cited elsewhere (a
     /// workpaper's): a file rolled back, truncated or replaced by an older copy does not.
-    pub fn verify_expecting(&self, expected: Option<crate::verify::ExpectedHead>) -> Result<crate::verify::Verification> {
+    pub fn verify_expecting(
+        &self,
+        expected: Option<crate::verify::ExpectedHead>,
+    ) -> Result<crate::verify::Verification> {
         let head = self.trail_head()?;
         let expected_head = match expected {
             Some(e) => {

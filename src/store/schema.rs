@@ -66,7 +66,9 @@ pub(crate) fn check(conn: &Connection) -> Result<Vec<String>> {
                 };
                 problems.push(format!("table {name}: {what} (changed outside Tickmark)"));
             }
-            Some(_) => problems.push(format!("{kind} {name} on {table}: its definition differs from Tickmark's schema")),
+            Some(_) => {
+                problems.push(format!("{kind} {name} on {table}: its definition differs from Tickmark's schema"))
+            }
         }
     }
     for (kind, name) in want.keys() {
