@@ -28,6 +28,19 @@ pub struct ExpectedHead {
     pub source: String,
 }
 
+impl ExpectedHead {
+    /// A head typed by a reviewer: refused unless it is a whole SHA-256 in hexadecimal.
+    pub fn typed(hash: &str) -> crate::Result<ExpectedHead> {
+        let hash = hash.trim().to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(crate::Error::invalid(format!(
+                "--expect-head {hash:?}: a trail head is the 64 hexadecimal digits of an event's SHA-256, as a workpaper cites it"
+            )));
+        }
+        Ok(ExpectedHead { hash, event: None, source: "--expect-head".into() })
+    }
+}
+
 /// Whether the file's chain holds an expected head.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeadCheck {
@@ -160,7 +173,9 @@ impl Verification {
         }
         match &self.expected_head {
             Some(HeadCheck { problem: Some(p), .. }) => s += &format!("Trail head NOT FOUND: {p}\n"),
-            Some(h) => s += &format!("Trail head {} from {}: in this file's chain\n", h.expected.hash, h.expected.source),
+            Some(h) => {
+                s += &format!("Trail head {} from {}: in this file's chain\n", h.expected.hash, h.expected.source)
+            }
             None => {}
         }
         s
