@@ -488,7 +488,13 @@ impl Engagement {
         let json = serde_json::to_string(policy).expect("plain data");
         self.write(|tx| {
             tx.execute("UPDATE engagement SET sampling_policy = ?1 WHERE id = 1", [&json])?;
-            trail::record_rows(tx, actor, "sampling_policy.changed", serde_json::from_str(&json).expect("just written"), &[("engagement", 1)])?;
+            trail::record_rows(
+                tx,
+                actor,
+                "sampling_policy.changed",
+                serde_json::from_str(&json).expect("just written"),
+                &[("engagement", 1)],
+            )?;
             Ok(())
         })
     }
@@ -837,7 +843,13 @@ impl Engagement {
         let json = serde_json::to_string(table).expect("plain data");
         self.write(|tx| {
             tx.execute("UPDATE engagement SET frequency_table = ?1 WHERE id = 1", [&json])?;
-            trail::record_rows(tx, actor, "frequency_table.changed", serde_json::from_str(&json).expect("just written"), &[("engagement", 1)])?;
+            trail::record_rows(
+                tx,
+                actor,
+                "frequency_table.changed",
+                serde_json::from_str(&json).expect("just written"),
+                &[("engagement", 1)],
+            )?;
             Ok(())
         })
     }
