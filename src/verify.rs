@@ -1,5 +1,7 @@
 //! The verdict of `verify`: the samples re-performed, the audit trail's chain and the covered
-//! rows replayed, gathered into one answer that the CLI prints and the app shows.
+//! rows replayed, bulk content re-hashed, the schema compared with the migrations' and, when
+//! one is cited, a trail head looked up — gathered into one answer that the CLI prints and the
+//! app shows.
 
 use serde::Serialize;
 
@@ -15,33 +17,110 @@ pub struct TrailState {
     pub head: Option<String>,
 }
 
+/// A trail head cited elsewhere (a workpaper, or typed by a reviewer): the file must still
+/// hold that event, or it was rolled back, truncated or replaced since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExpectedHead {
+    pub hash: String,
+    /// The event number cited with the hash, when known.
+    pub event: Option<i64>,
+    /// Where the head was read: `--expect-head` or the workpaper's path.
+    pub source: String,
+}
+
+impl ExpectedHead {
+    /// A head typed by a reviewer: refused unless it is a whole SHA-256 in hexadecimal.
+    pub fn typed(hash: &str) -> crate::Result<ExpectedHead> {
+        let hash = hash.trim().to_ascii_lowercase();
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(crate::Error::invalid(format!(
+                "--expect-head {hash:?}: a trail head is the 64 hexadecimal digits of an event's SHA-256, as a workpaper cites it"
+            )));
+        }
+        Ok(ExpectedHead { hash, event: None, source: "--expect-head".into() })
+    }
+}
+
+/// Whether the file's chain holds an expected head.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeadCheck {
+    #[serde(flatten)]
+    pub expected: ExpectedHead,
+    pub found: bool,
+    /// Why not, in one sentence.
+    pub problem: Option<String>,
+}
+
+impl HeadCheck {
+    /// Compares `expected` with the event the file holds under that hash (`found`, its number)
+    /// and the file's own head (`ends`: number and hash).
+    pub fn new(expected: ExpectedHead, found: Option<i64>, ends: Option<(i64, String)>) -> HeadCheck {
+        let cited = match expected.event {
+            Some(n) => format!("{} (event {n})", expected.hash),
+            None => expected.hash.clone(),
+        };
+        let ends = match &ends {
+            Some((n, h)) => format!("this file's trail ends at event {n}, {h}"),
+            None => "this file's trail is empty".into(),
+        };
+        let problem = match (found, expected.event) {
+            (Some(seq), Some(n)) if seq != n => Some(format!(
+                "the trail head {cited} from {} is event {seq} in this file, not event {n}: the trail was rewritten",
+                expected.source
+            )),
+            (Some(_), _) => None,
+            (None, _) => Some(format!(
+                "the trail head {cited} from {} is not in this file's chain: the file was rolled back, truncated or replaced since ({ends})",
+                expected.source
+            )),
+        };
+        HeadCheck { found: problem.is_none(), expected, problem }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verification {
     pub ok: bool,
     pub samples: Vec<SampleCheck>,
     pub trail: TrailState,
+    /// Rows (and the bulk content they cover) that are not as the trail recorded them.
     pub rows: Vec<RowMismatch>,
     /// Every event's signature, checked against the keys the engagement records.
     pub signatures: Option<SignatureCheck>,
+    /// Ways the file's schema differs from what Tickmark's migrations create.
+    pub schema: Vec<String>,
+    pub expected_head: Option<HeadCheck>,
+}
+
+/// What `verify` found, gathered before it is judged.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    pub samples: Vec<SampleCheck>,
+    pub chain: Option<ChainBreak>,
+    pub rows: Vec<RowMismatch>,
+    pub schema: Vec<String>,
+    pub head: Option<(i64, String)>,
+    pub expected_head: Option<HeadCheck>,
 }
 
 impl Verification {
-    pub fn new(
-        samples: Vec<SampleCheck>,
-        chain: Option<ChainBreak>,
-        rows: Vec<RowMismatch>,
-        head: Option<(i64, String)>,
-    ) -> Verification {
-        let ok = chain.is_none() && rows.is_empty() && samples.iter().all(|s| s.matches);
-        let (events, head) = match head {
+    pub fn new(f: Findings) -> Verification {
+        let ok = f.chain.is_none()
+            && f.rows.is_empty()
+            && f.schema.is_empty()
+            && f.samples.iter().all(|s| s.matches)
+            && f.expected_head.as_ref().is_none_or(|h| h.found);
+        let (events, head) = match f.head {
             Some((n, h)) => (Some(n), Some(h)),
             None => (None, None),
         };
         Verification {
             ok,
-            samples,
-            trail: TrailState { intact: chain.is_none(), broken: chain, events, head },
-            rows,
+            samples: f.samples,
+            trail: TrailState { intact: f.chain.is_none(), broken: f.chain, events, head },
+            rows: f.rows,
+            schema: f.schema,
+            expected_head: f.expected_head,
             signatures: None,
         }
     }
@@ -79,6 +158,12 @@ impl Verification {
             let n = self.signatures.as_ref().map_or(0, |c| c.problems.len());
             why.push(format!("{n} event signature(s) do not hold, first event {} ({}): {}", p.seq, p.actor, p.problem));
         }
+        if let Some(first) = self.schema.first() {
+            why.push(format!("{} schema change(s) made outside Tickmark, first {first}", self.schema.len()));
+        }
+        if let Some(problem) = self.expected_head.as_ref().and_then(|h| h.problem.as_ref()) {
+            why.push(problem.clone());
+        }
         Some(format!("verification failed: {}", why.join("; ")))
     }
 
@@ -99,6 +184,16 @@ impl Verification {
         }
         if let Some(c) = &self.signatures {
             s += &signatures_text(c);
+        }
+        for p in &self.schema {
+            s += &format!("Schema: {p}\n");
+        }
+        match &self.expected_head {
+            Some(HeadCheck { problem: Some(p), .. }) => s += &format!("Trail head NOT FOUND: {p}\n"),
+            Some(h) => {
+                s += &format!("Trail head {} from {}: in this file's chain\n", h.expected.hash, h.expected.source)
+            }
+            None => {}
         }
         s
     }
@@ -133,7 +228,7 @@ mod tests {
 
     #[test]
     fn any_difference_fails_and_is_named_in_one_line() {
-        let clean = Verification::new(vec![], None, vec![], Some((3, "abc".into())));
+        let clean = Verification::new(Findings { head: Some((3, "abc".into())), ..Findings::default() });
         assert!(clean.ok && clean.failure().is_none());
         assert!(clean.text().contains("Audit trail: 3 events, chain intact, head abc"));
         let check = SampleCheck {
@@ -146,7 +241,12 @@ mod tests {
         };
         let row = RowMismatch { table: "result".into(), id: 7, event: 12, problem: "changed".into() };
         let broken = ChainBreak { seq: 9, reason: "edited".into() };
-        let v = Verification::new(vec![check], Some(broken), vec![row], None);
+        let v = Verification::new(Findings {
+            samples: vec![check],
+            chain: Some(broken),
+            rows: vec![row],
+            ..Findings::default()
+        });
         assert_eq!(
             v.failure().unwrap(),
             "verification failed: 1 sample(s) differ; audit trail broken at event 9; 1 row(s) altered outside Tickmark, first result 7 after event 12"
@@ -161,7 +261,8 @@ mod tests {
             }],
             signers: vec![],
         };
-        let v = Verification::new(vec![], None, vec![], Some((7, "abc".into()))).with_signatures(check);
+        let v =
+            Verification::new(Findings { head: Some((7, "abc".into())), ..Findings::default() }).with_signatures(check);
         assert_eq!(
             v.failure().unwrap(),
             "verification failed: 1 event signature(s) do not hold, first event 7 (Dana): not signed"
@@ -169,5 +270,17 @@ mod tests {
         assert!(
             v.text().contains("4 event(s) unsigned (written before signing)\nEvent 7 (Dana) SIGNATURE: not signed")
         );
+    }
+
+    #[test]
+    fn a_cited_head_missing_from_the_chain_fails_naming_the_rollback() {
+        let cited = ExpectedHead { hash: "beef".into(), event: Some(9), source: "wp.html".into() };
+        let missing = HeadCheck::new(cited.clone(), None, Some((7, "cafe".into())));
+        let v = Verification::new(Findings { expected_head: Some(missing), ..Findings::default() });
+        assert_eq!(
+            v.failure().unwrap(),
+            "verification failed: the trail head beef (event 9) from wp.html is not in this file's chain: the file was rolled back, truncated or replaced since (this file's trail ends at event 7, cafe)"
+        );
+        assert!(HeadCheck::new(cited, Some(9), Some((12, "f00d".into()))).found);
     }
 }

@@ -624,6 +624,7 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
          ALTER TABLE engagement DROP COLUMN sampling_policy; DROP TABLE exclusion; DROP TABLE sample_void;
          ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing;
+         ALTER TABLE population DROP COLUMN items_sha256;
          PRAGMA user_version = 3;",
     )
     .unwrap();

@@ -114,8 +114,19 @@ enum Command {
     /// Review notes: raise, answer, clear, list.
     #[command(subcommand)]
     Note(NoteCommand),
-    /// Re-perform every stored sample and check the audit trail; non-zero on any difference.
-    Verify { engagement: PathBuf },
+    /// Re-perform every stored sample and check the audit trail, every row a workpaper shows,
+    /// evidence bytes and the schema; non-zero on any difference.
+    Verify {
+        engagement: PathBuf,
+        /// A trail head the file must still hold (from a workpaper); a rolled-back or truncated
+        /// file does not.
+        #[arg(long, value_name = "HASH", conflicts_with = "workpaper")]
+        expect_head: Option<String>,
+        /// A workpaper export (.xlsx, .html, or a CSV folder or its engagement.csv) whose trail
+        /// head the file must still hold.
+        #[arg(long, value_name = "FILE")]
+        workpaper: Option<PathBuf>,
+    },
     /// Export the findings workpaper: --format xlsx, csv (a folder of CSV files) or html.
     Export {
         engagement: PathBuf,
@@ -1030,8 +1041,20 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 format!("Decrypted {}\n", engagement.display())
             });
         }
-        Command::Verify { engagement } => {
-            let v = open_engagement(&engagement)?.verify()?;
+        Command::Verify { engagement, expect_head, workpaper } => {
+            let expected = match (expect_head, workpaper) {
+                (Some(hash), _) => Some(tickmark::verify::ExpectedHead::typed(&hash)?),
+                (None, Some(path)) => {
+                    let (hash, event) = tickmark::export::head::read(&path)?;
+                    Some(tickmark::verify::ExpectedHead {
+                        hash,
+                        event: Some(event),
+                        source: path.display().to_string(),
+                    })
+                }
+                (None, None) => None,
+            };
+            let v = open_engagement(&engagement)?.verify_expecting(expected)?;
             out.emit(&v, || v.text());
             if let Some(why) = v.failure() {
                 return Err(Error::Invalid(why));

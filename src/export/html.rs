@@ -46,6 +46,7 @@ pub(crate) fn page(wp: &Workpaper, sheets: &[Sheet]) -> String {
     h.raw(STYLE);
     h.raw("</style>\n</head>\n<body>\n<header>\n");
     h.element("h1", &title);
+    h.element("p", &format!("{}: {}", super::head::LABEL, super::head::cite(wp)));
     h.raw("</header>\n");
 
     for sheet in sheets.iter().filter(|s| s.layout == Layout::Overview) {

@@ -8,6 +8,7 @@
 
 mod csv_folder;
 mod escape;
+pub mod head;
 mod html;
 mod output;
 mod sheets;

@@ -274,6 +274,7 @@ fn engagement_header(wp: &Workpaper) -> Preamble {
             line("Tickmark version", Cell::text(&wp.tickmark_version)),
             line("Audit-trail events", Cell::Count(wp.trail_events.max(0) as u64)),
             line("Audit-trail head (SHA-256)", Cell::text(&wp.trail_head)),
+            line(super::head::LABEL, Cell::text(super::head::cite(wp))),
         ]
         .into_iter()
         .chain(wp.signers.iter().map(signer_line))

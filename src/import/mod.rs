@@ -17,6 +17,11 @@ pub use scan::{Item, scan};
 pub use table::{MAX_FIELDS, Row, SourceFormat, Table};
 pub use xlsx::{LIMITS, Limits};
 
+/// The zip checks an imported workbook gets, for other workbooks Tickmark reads.
+pub(crate) fn check_xlsx_package(file: &str, f: std::fs::File) -> Result<(), ImportError> {
+    xlsx::check_package(file, f, &LIMITS)
+}
+
 use std::path::Path;
 
 use table::ReadError;

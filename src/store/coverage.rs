@@ -11,10 +11,11 @@ use serde_json::{Map, Value};
 
 use crate::Result;
 
-/// The tables whose every row the trail covers. Bulk tables (population items, sample items)
-/// are covered otherwise: items by the source's SHA-256 and count, sample items by
-/// re-performing the selection.
+/// The tables whose every row the trail covers. Bulk tables are covered otherwise: population
+/// items by the digest their population row records (`store::digest`), sample items by
+/// re-performing the selection, evidence blobs by re-hashing them against their SHA-256.
 pub(crate) const COVERED: &[&str] = &[
+    "engagement",
     "control",
     "attribute",
     "population",
@@ -88,22 +89,76 @@ pub struct RowMismatch {
     pub problem: String,
 }
 
-/// Replays the `rows` of every event and compares the result with the tables.
-pub(crate) fn check_rows(conn: &Connection) -> Result<Vec<RowMismatch>> {
-    let mut expected: BTreeMap<(String, i64), (i64, Value)> = BTreeMap::new();
-    let mut stmt = conn.prepare("SELECT seq, payload FROM event ORDER BY seq")?;
+/// What an event's payload says about a row it wrote, which the row state it recorded must
+/// agree with: `(action, payload key, table, column)`. A disagreement means the row was
+/// changed as it was written (a planted trigger) or the event was rewritten.
+const PAYLOAD_CLAIMS: &[(&str, &str, &str, &str)] = &[
+    ("result.recorded", "outcome", "result", "outcome"),
+    ("result.recorded", "item", "result", "ordinal"),
+    ("exception.recorded", "item", "exception", "ordinal"),
+    ("evidence.added", "item", "evidence", "ordinal"),
+    ("evidence.added", "name", "evidence", "name"),
+    ("evidence.added", "sha256", "evidence", "sha256"),
+    ("conclusion.recorded", "concluded", "conclusion", "concluded"),
+    ("signoff.signed", "role", "signoff", "role"),
+    ("population.accepted", "items", "population", "item_count"),
+    ("population.accepted", "sha256", "population", "source_sha256"),
+    ("population.accepted", "items_sha256", "population", "items_sha256"),
+    ("sample.drawn", "method", "sample", "method"),
+    ("sample.drawn", "seed", "sample", "seed"),
+];
+
+/// Which of an event's rows of a table its payload is about, when it wrote several (a new
+/// draw also writes the draw it replaces): `(action, payload key, column)`.
+const PAYLOAD_SUBJECT: &[(&str, &str, &str)] = &[("sample.drawn", "draw", "draw_number")];
+
+/// The last event that wrote each covered row and the state it recorded (null: deleted).
+type Replay = BTreeMap<(String, i64), (i64, Value)>;
+
+/// Replays the `rows` of every event; also returns the events that contradict themselves.
+fn replay(conn: &Connection) -> Result<(Replay, Vec<RowMismatch>)> {
+    let mut expected = Replay::new();
+    let mut contradictions = Vec::new();
+    let mut stmt = conn.prepare("SELECT seq, action, payload FROM event ORDER BY seq")?;
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         let seq: i64 = r.get(0)?;
-        let payload: String = r.get(1)?;
+        let action: String = r.get(1)?;
+        let payload: String = r.get(2)?;
         let Ok(payload) = serde_json::from_str::<Value>(&payload) else { continue };
         for entry in payload.get("rows").and_then(Value::as_array).into_iter().flatten() {
             let (Some(table), Some(id)) = (entry["table"].as_str(), entry["id"].as_i64()) else { continue };
+            let subject = PAYLOAD_SUBJECT.iter().filter(|s| s.0 == action).all(|(_, key, column)| {
+                payload.get(*key).is_some() && payload.get(*key) == entry["state"].get(*column)
+            });
+            for (_, key, _, column) in PAYLOAD_CLAIMS.iter().filter(|c| subject && c.0 == action && c.2 == table) {
+                let (Some(said), Some(state)) = (payload.get(*key), entry["state"].get(*column)) else { continue };
+                if said != state {
+                    contradictions.push(RowMismatch {
+                        table: table.to_string(),
+                        id,
+                        event: seq,
+                        problem: format!(
+                            "event {seq} ({action}) says {key} {said} but the row state it recorded has {column} {state}"
+                        ),
+                    });
+                }
+            }
             expected.insert((table.to_string(), id), (seq, entry["state"].clone()));
         }
     }
+    Ok((expected, contradictions))
+}
+
+/// The last event that wrote each covered row, for naming it beside a problem found otherwise.
+pub(crate) fn last_writers(conn: &Connection) -> Result<BTreeMap<(String, i64), i64>> {
+    Ok(replay(conn)?.0.into_iter().map(|(k, (seq, _))| (k, seq)).collect())
+}
+
+/// Replays the `rows` of every event and compares the result with the tables.
+pub(crate) fn check_rows(conn: &Connection) -> Result<Vec<RowMismatch>> {
+    let (expected, mut problems) = replay(conn)?;
     let actual = current_rows(conn)?;
-    let mut problems = Vec::new();
     for ((table, id), state) in &actual {
         match expected.get(&(table.clone(), *id)) {
             None => problems.push(RowMismatch {
@@ -155,4 +210,39 @@ pub(crate) fn baseline(conn: &Connection) -> Result<Vec<Value>> {
         .into_iter()
         .map(|((table, id), state)| serde_json::json!({ "table": table, "id": id, "state": state }))
         .collect())
+}
+
+/// Records, in one baseline event, the rows an upgrade brought under the trail's coverage:
+/// the engagement row when no event wrote it yet, and the populations whose items digest the
+/// upgrade just filled in. Rows the trail already covers are not re-recorded, so a change made
+/// to them behind Tickmark's back is not blessed by an upgrade.
+pub(crate) fn record_newly_covered(
+    tx: &rusqlite::Transaction<'_>,
+    actor: &crate::engagement::Actor,
+    from: i64,
+    to: i64,
+    digested: &[i64],
+) -> Result<()> {
+    let covered = last_writers(tx)?;
+    let mut rows: Vec<(&str, i64)> = Vec::new();
+    if !covered.contains_key(&("engagement".to_string(), 1)) {
+        rows.push(("engagement", 1));
+    }
+    rows.extend(digested.iter().map(|id| ("population", *id)));
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // Written by the upgrade itself, before signing begins (`Engagement::migrate` sets where
+    // signing starts after every upgrade event): unsigned, as the other upgrade events are.
+    crate::trail::record_rows_unsigned(
+        tx,
+        actor,
+        "schema.upgraded",
+        serde_json::json!({
+            "from": from, "to": to,
+            "why": "the engagement row and each population's items digest are covered by the trail from here on; recorded as they were at the upgrade",
+        }),
+        &rows,
+    )?;
+    Ok(())
 }

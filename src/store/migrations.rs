@@ -254,4 +254,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         since  INTEGER NOT NULL
     );
     "#,
+    // 6: a digest of each population's items (position, source row, key, date, amount and
+    // fields, see `store::population::ItemsDigest`), recorded at import and carried in the
+    // trail's row state, so `verify` sees an item rewritten or swapped. Filled in for older
+    // populations on upgrade and recorded in one baseline event.
+    r#"
+    ALTER TABLE population ADD COLUMN items_sha256 TEXT;
+    "#,
 ];

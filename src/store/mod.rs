@@ -5,17 +5,19 @@ mod backup;
 pub mod cipher;
 mod controls;
 pub(crate) mod coverage;
+mod digest;
 mod fieldwork;
 pub(crate) mod migrations;
 mod population;
 mod samples;
+mod schema;
 mod scope;
 pub(crate) mod signers;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, ErrorCode, OpenFlags, Transaction, TransactionBehavior};
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::engagement::{Actor, EngagementInfo, NewEngagement};
 use crate::trail::{self, ChainBreak, Event};
@@ -100,7 +102,8 @@ impl Engagement {
             eng.write(|tx| {
                 tx.pragma_update(None, "application_id", APPLICATION_ID)?;
                 crate::engagement::insert_engagement(tx, new, actor)?;
-                trail::record(tx, actor, "engagement.created", serde_json::to_value(new).expect("plain data"))?;
+                let payload = serde_json::to_value(new).expect("plain data");
+                trail::record_rows(tx, actor, "engagement.created", payload, &[("engagement", 1)])?;
                 Ok(())
             })
         })();
@@ -189,7 +192,11 @@ impl Engagement {
             None => None,
         };
         let inferred = if version > 0 && version < APPROACH_SINCE { samples::infer_approaches(&tx)? } else { vec![] };
+        let digested = if version > 0 { digest::fill_missing(&tx)? } else { vec![] };
         if let Some(actor) = &upgrader {
+            if version >= COVERAGE_SINCE {
+                coverage::record_newly_covered(&tx, actor, version, SCHEMA_VERSION, &digested)?;
+            }
             if version > 0 && version < COVERAGE_SINCE {
                 // Rows written before the trail covered them are covered from here on: one event
                 // records them as they are.
@@ -248,9 +255,21 @@ impl Engagement {
         trail::list(&self.conn)
     }
 
-    /// Covered rows that differ from what the trail recorded, ordered by the event.
+    /// Covered rows that differ from what the trail recorded, events whose payload contradicts
+    /// the row state they recorded, population items that no longer match their digest and
+    /// evidence files that no longer match their SHA-256; ordered by the event.
     pub fn check_rows(&self) -> Result<Vec<RowMismatch>> {
-        coverage::check_rows(&self.conn)
+        let mut problems = coverage::check_rows(&self.conn)?;
+        let writers = coverage::last_writers(&self.conn)?;
+        let writer = |table: &str, id: i64| writers.get(&(table.to_string(), id)).copied().unwrap_or(0);
+        for (id, problem) in digest::check_all(&self.conn)? {
+            problems.push(RowMismatch { table: "population".into(), id, event: writer("population", id), problem });
+        }
+        for (id, problem) in digest::check_evidence(&self.conn)? {
+            problems.push(RowMismatch { table: "evidence".into(), id, event: writer("evidence", id), problem });
+        }
+        problems.sort_by_key(|p| (p.event, p.table.clone(), p.id));
+        Ok(problems)
     }
 
     /// The first break in the audit trail's hash chain, if any.
@@ -261,12 +280,34 @@ impl Engagement {
     /// Re-performs every sample, checks the trail's chain and its signatures and replays every
     /// covered row.
     pub fn verify(&self) -> Result<crate::verify::Verification> {
-        Ok(crate::verify::Verification::new(
-            self.verify_samples()?,
-            self.check_trail()?,
-            self.check_rows()?,
-            self.trail_head()?,
-        )
+        self.verify_expecting(None)
+    }
+
+    /// `verify`, and also whether the file's chain still holds a head cited elsewhere (a
+    /// workpaper's): a file rolled back, truncated or replaced by an older copy does not.
+    pub fn verify_expecting(
+        &self,
+        expected: Option<crate::verify::ExpectedHead>,
+    ) -> Result<crate::verify::Verification> {
+        let head = self.trail_head()?;
+        let expected_head = match expected {
+            Some(e) => {
+                let found = self
+                    .conn
+                    .query_row("SELECT seq FROM event WHERE hash = ?1", [e.hash.to_ascii_lowercase()], |r| r.get(0))
+                    .optional()?;
+                Some(crate::verify::HeadCheck::new(e, found, head.clone()))
+            }
+            None => None,
+        };
+        Ok(crate::verify::Verification::new(crate::verify::Findings {
+            samples: self.verify_samples()?,
+            chain: self.check_trail()?,
+            rows: self.check_rows()?,
+            schema: schema::check(&self.conn)?,
+            head,
+            expected_head,
+        })
         .with_signatures(self.check_signatures()?))
     }
 

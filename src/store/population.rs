@@ -111,10 +111,17 @@ impl Engagement {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO population_item (population_id, position, source_row, key, date, fields) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
             )?;
+            let mut digest = super::digest::ItemsDigest::new();
             for (i, (key, date)) in occurrences.iter().enumerate() {
-                let fields = serde_json::to_string(&[key.as_str(), &date.to_string()]).expect("strings");
-                insert.execute(params![population_id, (i + 1) as i64, key, date.to_string(), fields])?;
+                let (position, date) = ((i + 1) as i64, date.to_string());
+                let fields = serde_json::to_string(&[key.as_str(), &date]).expect("strings");
+                insert.execute(params![population_id, position, key, date, fields])?;
+                digest.add(position, position, key, Some(&date), None, &fields);
             }
+            tx.execute(
+                "UPDATE population SET items_sha256 = ?2 WHERE id = ?1",
+                params![population_id, digest.finish()],
+            )?;
             trail::record_rows(
                 tx,
                 actor,
@@ -142,6 +149,16 @@ impl Engagement {
             return Err(Error::invalid(format!("the population of {control} was already accepted by {by} at {at}")));
         }
         self.write(|tx| {
+            // What the auditor accepts is the items as they are now: they must still be the
+            // ones written at import.
+            let (digest, _) = super::digest::items_digest(tx, current.id)?;
+            let recorded: Option<String> =
+                tx.query_row("SELECT items_sha256 FROM population WHERE id = ?1", [current.id], |r| r.get(0))?;
+            if recorded.as_deref() != Some(digest.as_str()) {
+                return Err(Error::invalid(format!(
+                    "the items of {control}'s population were changed outside Tickmark since they were imported; import the population again"
+                )));
+            }
             tx.execute(
                 "UPDATE population SET accepted_at = ?2, accepted_by = ?3 WHERE id = ?1",
                 params![current.id, actor.at_text(), actor.name],
@@ -150,7 +167,7 @@ impl Engagement {
                 tx,
                 actor,
                 "population.accepted",
-                serde_json::json!({ "control": control, "population": current.id, "sha256": current.source_sha256, "items": current.item_count }),
+                serde_json::json!({ "control": control, "population": current.id, "sha256": current.source_sha256, "items": current.item_count, "items_sha256": digest }),
                 &[("population", current.id)],
             )?;
             Ok(())
@@ -492,6 +509,7 @@ fn write_batches(
 ) -> Result<(i64, ValidationReport)> {
     let mut population_id = 0;
     let mut file = String::new();
+    let mut digest = super::digest::ItemsDigest::new();
     for batch in receiver {
         match batch {
             Batch::Start { file: name, format, headers } => {
@@ -513,6 +531,8 @@ fn write_batches(
                 )?;
                 population_id = tx.last_insert_rowid();
                 file = name;
+                // A retry starts the items again.
+                digest = super::digest::ItemsDigest::new();
             }
             Batch::Items(items, p) => {
                 let mut insert = tx.prepare_cached(
@@ -528,6 +548,7 @@ fn write_batches(
                         it.amount,
                         it.fields
                     ])?;
+                    digest.add(it.position, it.line, &it.key, it.date.as_deref(), it.amount.as_deref(), &it.fields);
                 }
                 if let Some(p) = p
                     && !progress(p)
@@ -541,8 +562,9 @@ fn write_batches(
                 }
             }
             Batch::Done(report) => {
+                let items_sha256 = std::mem::replace(&mut digest, super::digest::ItemsDigest::new()).finish();
                 tx.execute(
-                    "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8 WHERE id = ?1",
+                    "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8, items_sha256 = ?9 WHERE id = ?1",
                     params![
                         population_id,
                         report.source.bytes as i64,
@@ -551,7 +573,8 @@ fn write_batches(
                         report.rows_accepted as i64,
                         report.key_column,
                         report.date_column,
-                        report.amount_column
+                        report.amount_column,
+                        items_sha256
                     ],
                 )?;
                 progress(Progress {

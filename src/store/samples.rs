@@ -527,7 +527,13 @@ impl Engagement {
         let json = serde_json::to_string(policy).expect("plain data");
         self.write(|tx| {
             tx.execute("UPDATE engagement SET sampling_policy = ?1 WHERE id = 1", [&json])?;
-            trail::record(tx, actor, "sampling_policy.changed", serde_json::from_str(&json).expect("just written"))?;
+            trail::record_rows(
+                tx,
+                actor,
+                "sampling_policy.changed",
+                serde_json::from_str(&json).expect("just written"),
+                &[("engagement", 1)],
+            )?;
             Ok(())
         })
     }
@@ -876,7 +882,13 @@ impl Engagement {
         let json = serde_json::to_string(table).expect("plain data");
         self.write(|tx| {
             tx.execute("UPDATE engagement SET frequency_table = ?1 WHERE id = 1", [&json])?;
-            trail::record(tx, actor, "frequency_table.changed", serde_json::from_str(&json).expect("just written"))?;
+            trail::record_rows(
+                tx,
+                actor,
+                "frequency_table.changed",
+                serde_json::from_str(&json).expect("just written"),
+                &[("engagement", 1)],
+            )?;
             Ok(())
         })
     }
