@@ -61,7 +61,7 @@ pub enum KeyProblem {
 impl std::fmt::Display for KeyProblem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
-            KeyProblem::Missing => "set TICKMARK_PASSPHRASE",
+            KeyProblem::Missing => "give its passphrase (set TICKMARK_PASSPHRASE for the command line)",
             KeyProblem::Wrong => "wrong passphrase",
         })
     }

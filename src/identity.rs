@@ -254,6 +254,17 @@ fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
     o.open(path)
 }
 
+/// 32 bytes from the operating system's random source: a new signing key's secret. For the
+/// CLI and the app to pass to [`load_or_create`] at their edge; the engine never calls it.
+pub fn os_random_secret() -> Result<[u8; 32]> {
+    use rand::TryRngCore;
+    let mut secret = [0u8; 32];
+    rand::rngs::OsRng
+        .try_fill_bytes(&mut secret)
+        .map_err(|e| Error::Invalid(format!("the operating system gave no random bytes for a signing key: {e}")))?;
+    Ok(secret)
+}
+
 /// Where identities live unless the caller says otherwise: `$TICKMARK_CONFIG_DIR/identity`,
 /// else the user's config directory (`$XDG_CONFIG_HOME` or `~/.config` on Linux). For the CLI
 /// and the app, at their edge; the engine itself never calls it.

@@ -90,18 +90,8 @@ pub fn actor(preparer: Option<&str>) -> CommandResult<Actor> {
             "no config directory for the signing key: set HOME or TICKMARK_CONFIG_DIR",
         )
     })?;
-    let (identity, _, _) = tickmark::identity::load_or_create(&dir, &name, os_random_secret)?;
+    let (identity, _, _) = tickmark::identity::load_or_create(&dir, &name, tickmark::identity::os_random_secret)?;
     Ok(Actor::signed(identity, Utc::now()))
-}
-
-/// 32 bytes from the operating system's random source: a new signing key's secret.
-fn os_random_secret() -> tickmark::Result<[u8; 32]> {
-    use rand::TryRngCore;
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng.try_fill_bytes(&mut secret).map_err(|e| {
-        tickmark::Error::Invalid(format!("the operating system gave no random bytes for a signing key: {e}"))
-    })?;
-    Ok(secret)
 }
 
 pub fn actor_for(eng: &Engagement) -> CommandResult<Actor> {

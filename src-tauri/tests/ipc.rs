@@ -561,3 +561,39 @@ fn a_path_the_page_makes_up_is_refused_and_a_file_chosen_to_read_is_never_writte
     assert!(err["message"].as_str().unwrap().contains("was chosen to be read, not written"), "{err}");
     assert_eq!(std::fs::read_to_string(&secret).unwrap(), "not for the page");
 }
+
+#[test]
+fn an_encrypted_engagement_is_created_and_opened_with_its_passphrase_only() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let input = json!({
+        "client": "Borealis Payments Ltd", "report": "soc2-type2", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
+        "criteria": ["CC"], "firm": "", "preparer": "Dana Whitfield", "reviewer": ""
+    });
+    let path = h.dir.path().join("borealis.tickmark");
+    let created = h.call(
+        "engagement_create",
+        json!({ "file": h.write(&path), "input": input, "passphrase": "correct horse battery staple" }),
+    );
+    assert_eq!(created.unwrap()["client"], "Borealis Payments Ltd");
+    h.call("engagement_close", json!({})).unwrap();
+    let head = std::fs::read(&path).unwrap();
+    assert_ne!(&head[..16], b"SQLite format 3\0", "unreadable to plain SQLite");
+
+    let file = h.read(&path);
+    let err = h.call("engagement_open", json!({ "file": file, "passphrase": null })).unwrap_err();
+    assert_eq!(err["code"], "encrypted");
+    assert!(
+        err["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("give its passphrase (set TICKMARK_PASSPHRASE for the command line)")
+    );
+    let err = h.call("engagement_open", json!({ "file": file, "passphrase": "tr0ub4dor" })).unwrap_err();
+    assert_eq!(err["code"], "encrypted");
+    assert!(err["message"].as_str().unwrap().ends_with("wrong passphrase"), "{err}");
+    let opened =
+        h.call("engagement_open", json!({ "file": file, "passphrase": "correct horse battery staple" })).unwrap();
+    assert_eq!(opened["client"], "Borealis Payments Ltd");
+    assert_eq!(std::fs::read(&path).unwrap()[..16], head[..16], "still encrypted");
+}

@@ -679,17 +679,7 @@ fn identity(by: Option<&str>) -> Result<(Identity, PathBuf, bool), Error> {
     let dir = tickmark::identity::default_dir().ok_or_else(|| {
         Error::Invalid("no config directory for the signing key: set HOME or TICKMARK_CONFIG_DIR".into())
     })?;
-    tickmark::identity::load_or_create(&dir, &Actor::user_name(by), os_random_secret)
-}
-
-/// 32 bytes from the operating system's random source: a new signing key's secret.
-fn os_random_secret() -> Result<[u8; 32], Error> {
-    use rand::TryRngCore;
-    let mut secret = [0u8; 32];
-    rand::rngs::OsRng
-        .try_fill_bytes(&mut secret)
-        .map_err(|e| Error::Invalid(format!("the operating system gave no random bytes for a signing key: {e}")))?;
-    Ok(secret)
+    tickmark::identity::load_or_create(&dir, &Actor::user_name(by), tickmark::identity::os_random_secret)
 }
 
 /// Opens an engagement, with the passphrase from $TICKMARK_PASSPHRASE if it is encrypted.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime, State};
 use tickmark::Engagement;
 use tickmark::engagement::NewEngagement;
+use tickmark::store::Passphrase;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::files::Access;
@@ -24,14 +25,20 @@ fn dirs<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> CommandResult<Dirs>
     })
 }
 
-/// Opens `path` as the app's engagement and puts it at the top of the recent list. Opening
-/// the one already open returns it; a failed open leaves the current one open.
-fn open(slot: &Slot, config: &Path, path: &Path) -> CommandResult<EngagementJson> {
+/// Opens `path` as the app's engagement (with `key` when it is encrypted) and puts it at the
+/// top of the recent list. Opening the one already open returns it; a failed open leaves the
+/// current one open.
+fn open(slot: &Slot, config: &Path, path: &Path, key: Option<&Passphrase>) -> CommandResult<EngagementJson> {
     if let Some(eng) = lock(slot)?.as_ref().filter(|e| e.path() == path) {
         return Ok(EngagementJson::new(eng.path(), eng.info()?));
     }
-    let eng = Engagement::open(path)?;
+    let eng = Engagement::open_keyed(path, key)?;
     install(slot, config, eng)
+}
+
+/// The passphrase typed in the window, if any (an empty one is none).
+fn passphrase(typed: Option<String>) -> CommandResult<Option<Passphrase>> {
+    Ok(typed.filter(|p| !p.is_empty()).map(Passphrase::new).transpose()?)
 }
 
 /// Makes `eng` the open engagement; the one it replaces is closed, releasing its lock.
@@ -74,7 +81,7 @@ pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
             if path == demo && !path.exists() {
                 tickmark::demo::build(&path, false, &state::actor(None)?)?;
             }
-            open(&slot, &config, &path)
+            open(&slot, &config, &path, None)
         })
         .await;
         match opened {
@@ -120,19 +127,22 @@ pub async fn engagement_check(input: NewEngagementJson) -> CommandResult<()> {
     Ok(())
 }
 
-/// Creates an engagement at `file` (a handle from the native save dialog) and opens it.
+/// Creates an engagement at `file` (a handle from the native save dialog) and opens it;
+/// encrypted with `passphrase` when one is given.
 #[tauri::command]
 pub async fn engagement_create<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     file: String,
     input: NewEngagementJson,
+    passphrase: Option<String>,
 ) -> CommandResult<EngagementJson> {
     let path = state.files.path(&file, Access::Write)?;
+    let key = self::passphrase(passphrase)?;
     let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
     let actor = state::actor(Some(&input.preparer))?;
     let new = NewEngagement::try_from(input)?;
-    blocking(move || install(&slot, &config, Engagement::create(&path, &new, &actor)?)).await
+    blocking(move || install(&slot, &config, Engagement::create_keyed(&path, &new, &actor, key.as_ref())?)).await
 }
 
 /// Opens the engagement behind `file` (a handle from the open dialog, a drop or the recent list).
@@ -141,10 +151,12 @@ pub async fn engagement_open<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     file: String,
+    passphrase: Option<String>,
 ) -> CommandResult<EngagementJson> {
     let path = state.files.path(&file, Access::Read)?;
+    let key = self::passphrase(passphrase)?;
     let (slot, config) = (state.engagement.clone(), dirs(&app, &state)?.config);
-    blocking(move || open(&slot, &config, &path)).await
+    blocking(move || open(&slot, &config, &path, key.as_ref())).await
 }
 
 /// Closes the open engagement, releasing its lock for the CLI or another window.

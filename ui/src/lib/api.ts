@@ -55,9 +55,12 @@ export const recentForget = (file: string) => call<RecentJson[]>("recent_forget"
 
 export const engagementCheck = (input: NewEngagementJson) => call<null>("engagement_check", { input });
 // Every `file` below is a handle from `fileChoose`, a drop or the recent list (src-tauri/src/files.rs).
-export const engagementCreate = (file: string, input: NewEngagementJson) =>
-  call<EngagementJson>("engagement_create", { file, input });
-export const engagementOpen = (file: string) => call<EngagementJson>("engagement_open", { file });
+/** `passphrase` encrypts the new file (SQLCipher); null leaves it plain. */
+export const engagementCreate = (file: string, input: NewEngagementJson, passphrase: string | null = null) =>
+  call<EngagementJson>("engagement_create", { file, input, passphrase });
+/** An encrypted file needs its `passphrase`: without it, or with another, the error's code is `encrypted`. */
+export const engagementOpen = (file: string, passphrase: string | null = null) =>
+  call<EngagementJson>("engagement_open", { file, passphrase });
 export const engagementClose = () => call<null>("engagement_close");
 
 export const controlsList = () => call<ControlJson[]>("controls_list");
