@@ -132,6 +132,20 @@ fn exports_onto_a_folder_or_a_pipe_are_refused_with_or_without_force() {
 }
 
 #[test]
+fn a_pipe_attached_as_evidence_is_refused_before_it_is_opened() {
+    let (s, eng) = with_evidence();
+    let fifo = s.path("evidence-pipe");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a node.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    let before = bytes(&eng);
+    // Opening a pipe with no writer would wait for ever while holding the engagement.
+    let err = s.fails(&["evidence", "add", "eng.tickmark", "--control", "C1", "--file", fifo.to_str().unwrap()]);
+    assert!(err.contains("is not a regular file (a pipe, device or socket)"), "{err}");
+    assert_unchanged(&eng, &before);
+}
+
+#[test]
 fn force_replaces_an_earlier_export_that_is_an_ordinary_file() {
     let (s, _) = with_evidence();
     for mut args in writers("out.html") {

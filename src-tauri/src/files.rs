@@ -156,7 +156,12 @@ pub struct DialogAnswers {
 }
 
 impl DialogAnswers {
+    /// Only a debug build (what `make app` and `make e2e` build) reads them: a packaged release
+    /// (`make package`) always shows the native dialogs.
     pub fn from_env() -> DialogAnswers {
+        if !cfg!(debug_assertions) {
+            return DialogAnswers::default();
+        }
         DialogAnswers {
             open: std::env::var_os("TICKMARK_E2E_OPEN").map(PathBuf::from),
             save: std::env::var_os("TICKMARK_E2E_SAVE").map(PathBuf::from),

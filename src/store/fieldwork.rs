@@ -200,6 +200,14 @@ impl Engagement {
         if meta.is_dir() {
             return Err(Error::invalid(format!("{}: is a folder; attach the files in it one by one", path.display())));
         }
+        // A pipe, device or socket would make the read wait (or never end) while the engagement
+        // is held: refused before it is opened.
+        if !meta.is_file() {
+            return Err(Error::invalid(format!(
+                "{}: is not a regular file (a pipe, device or socket); save the evidence to a file and attach that",
+                path.display()
+            )));
+        }
         if meta.len() > MAX_EVIDENCE_BYTES {
             return Err(Error::invalid(format!(
                 "{}: {} bytes is above the {} MiB limit for evidence kept in the engagement; store it in the firm's document system and add a reference instead",
