@@ -55,9 +55,10 @@ check-bindings:
 ## conclusion, both sign-offs and the xlsx export, which is read back (e2e/tests/walk.rs). A failed
 ## step names itself and leaves a screenshot in target/e2e/.
 ## The app is copied first: a build without the UI inside may replace target/debug/tickmark-app.
+## The walk is built with the workspace's features, so it is the binary `make test-rust` built.
 e2e: app
 	mkdir -p target/e2e && cp $(APP) target/e2e/tickmark-app
-	TICKMARK_APP=target/e2e/tickmark-app $(CARGO) test -p tickmark-e2e --locked -- --ignored --nocapture
+	TICKMARK_APP=target/e2e/tickmark-app $(CARGO) test --workspace $(APP_FEATURES) --locked --test walk -- --ignored --nocapture
 
 ## Regenerate ui/src/lib/bindings from the shell's Rust transport types.
 bindings:
