@@ -1,6 +1,7 @@
 //! The domain model: engagement, control, population, sample and what fieldwork records about them.
 
 mod control;
+pub mod criteria;
 pub mod evaluation;
 pub mod fieldwork;
 mod frequency;
