@@ -29,6 +29,8 @@ fi
 out=docs/screenshots
 mkdir -p "$out"
 data=$(mktemp -d)
+# The signing identities the fieldwork below creates stay in the throwaway directory too.
+export TICKMARK_CONFIG_DIR="$data/config"
 display=:99
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
