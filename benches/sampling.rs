@@ -47,6 +47,7 @@ fn ten_million() -> (PathBuf, i64) {
             nature: Nature::Manual,
             owner: String::new(),
             attributes: vec![],
+            procedures: vec![],
         };
         eng.add_control(&input, &actor()).unwrap();
         let seed_csv = dir.join("one-row.csv");

@@ -142,7 +142,7 @@ pub fn build(path: &Path, replace: bool, actor: &Actor) -> Result<Demo> {
     let actor = &Actor::signed(Identity::from_secret(&f.preparer, demo_secret)?, actor.at);
     let result = (|| {
         let mut eng = Engagement::create(path, &new, actor)?;
-        let controls = eng.import_controls(&sources.join("controls.csv"), None, actor)?.len();
+        let controls = eng.import_controls(&sources.join("controls.csv"), None, actor)?.controls.len();
         let mut populations = 0;
         for (control, file, key, date, accept) in IMPORTS {
             let mapping = Mapping { key: key.to_string(), date: Some(date.to_string()), ..Mapping::default() };

@@ -55,7 +55,8 @@ fn the_acme_control_matrix_imports_with_its_attributes() {
     let s = Sandbox::new();
     s.ok(&["new", "eng.tickmark", "--client", "Acme", "--period", "2026-01-01..2026-12-31"]);
     let added = s.json(&["controls", "import", "eng.tickmark", fixture("acme/controls.csv").to_str().unwrap()]);
-    assert_eq!(added.as_array().unwrap().len(), 16);
+    assert_eq!(added["controls"].as_array().unwrap().len(), 16);
+    assert_eq!(added["notes"], serde_json::json!([]));
     let list = s.json(&["controls", "list", "eng.tickmark"]);
     let cc81 = list.as_array().unwrap().iter().find(|c| c["code"] == "CC8.1-01").unwrap();
     assert_eq!(cc81["frequency"], "event-driven");

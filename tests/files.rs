@@ -306,6 +306,7 @@ fn backup_copies_an_engagement_another_tickmark_holds_open_with_its_latest_commi
         nature: Nature::Manual,
         owner: String::new(),
         attributes: vec![],
+        procedures: vec![],
     };
     // The holder acts with the sandbox's own identity for Dana (the one the CLI created).
     let dir = s.dir.path().join("config").join("identity");

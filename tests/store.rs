@@ -132,6 +132,7 @@ impl ForTest for Engagement {
             nature: Nature::Manual,
             owner: String::new(),
             attributes: vec![],
+            procedures: vec![],
         };
         self.add_control(&input, &actor()).unwrap();
         self.generate_population("C1", Frequency::Daily, false, &actor()).unwrap();

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use tickmark::engagement::design::parse_procedures;
 use tickmark::engagement::evaluation::Planning;
 use tickmark::engagement::fieldwork::{
     ConclusionKind, ExceptionInput, InterviewInput, NoteStatus, Outcome, SignOffRole,
@@ -205,7 +206,8 @@ struct NewArgs {
 
 #[derive(Subcommand)]
 enum ControlsCommand {
-    /// Import a control matrix (headers: id, description, criteria, frequency, nature, owner, attributes).
+    /// Import a control matrix (headers: id, description, criteria, frequency, nature, owner,
+    /// attributes, procedures).
     Import {
         engagement: PathBuf,
         file: PathBuf,
@@ -233,6 +235,9 @@ enum ControlsCommand {
         /// "A: approved before deployment | B: tested before deployment".
         #[arg(long, default_value = "")]
         attributes: String,
+        /// The test procedure, nature first: "inquiry: Inquired of … | inspection: Inspected …".
+        #[arg(long, default_value = "")]
+        procedures: String,
     },
     /// List the controls.
     List { engagement: PathBuf },
@@ -762,7 +767,16 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Controls(ControlsCommand::Import { engagement, file, sheet }) => {
             let mut eng = open_engagement(&engagement)?;
             let added = eng.import_controls(&file, sheet.as_deref(), &actor(by)?)?;
-            out.emit(&added, || format!("Imported {} controls from {}\n", added.len(), file.display()));
+            out.emit(&added, || {
+                let mut s = format!("Imported {} controls from {}\n", added.controls.len(), file.display());
+                if !added.notes.is_empty() {
+                    s += "Criteria references read as the catalogue's IDs:\n";
+                    for n in &added.notes {
+                        s += &format!("  {n}\n");
+                    }
+                }
+                s
+            });
         }
         Command::Controls(ControlsCommand::Add {
             engagement,
@@ -773,6 +787,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             nature,
             owner,
             attributes,
+            procedures,
         }) => {
             let mut eng = open_engagement(&engagement)?;
             let input = ControlInput {
@@ -783,6 +798,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 nature: nature.parse()?,
                 owner,
                 attributes: parse_attributes(&attributes)?,
+                procedures: parse_procedures(&procedures)?,
             };
             let c = eng.add_control(&input, &actor(by)?)?;
             out.emit(&c, || format!("Added control {} ({} attributes)\n", c.code, c.attributes.len()));

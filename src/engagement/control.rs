@@ -106,6 +106,9 @@ pub struct ControlInput {
     pub nature: Nature,
     pub owner: String,
     pub attributes: Vec<Attribute>,
+    /// The test procedure's steps, in order.
+    #[serde(default)]
+    pub procedures: Vec<super::design::ProcedureInput>,
 }
 
 impl ControlInput {

@@ -2,9 +2,11 @@
 
 mod control;
 pub mod criteria;
+pub mod design;
 pub mod evaluation;
 pub mod fieldwork;
 mod frequency;
+pub mod rollup;
 pub mod scope;
 pub mod vocabulary;
 pub mod workpaper;
@@ -68,32 +70,53 @@ impl Actor {
 #[serde(rename_all = "kebab-case")]
 pub enum ReportType {
     Soc2Type2,
+    Soc2Type1,
     Soc1Type2,
+    Soc1Type1,
 }
 
 impl ReportType {
     pub fn as_str(self) -> &'static str {
         match self {
             ReportType::Soc2Type2 => "soc2-type2",
+            ReportType::Soc2Type1 => "soc2-type1",
             ReportType::Soc1Type2 => "soc1-type2",
+            ReportType::Soc1Type1 => "soc1-type1",
         }
     }
 
-    pub const ALL: [ReportType; 2] = [ReportType::Soc2Type2, ReportType::Soc1Type2];
+    pub const ALL: [ReportType; 4] =
+        [ReportType::Soc2Type2, ReportType::Soc2Type1, ReportType::Soc1Type2, ReportType::Soc1Type1];
+
+    /// A SOC 1 report: controls reference the engagement's own control objectives.
+    pub fn is_soc1(self) -> bool {
+        matches!(self, ReportType::Soc1Type2 | ReportType::Soc1Type1)
+    }
+
+    /// A Type 1 report: design as of a date, design conclusions only, no sampling.
+    pub fn is_type1(self) -> bool {
+        matches!(self, ReportType::Soc2Type1 | ReportType::Soc1Type1)
+    }
 
     /// As the workpaper and the app print it.
     pub fn words(self) -> &'static str {
         match self {
             ReportType::Soc2Type2 => "SOC 2 Type 2",
+            ReportType::Soc2Type1 => "SOC 2 Type 1",
             ReportType::Soc1Type2 => "SOC 1 Type 2",
+            ReportType::Soc1Type1 => "SOC 1 Type 1",
         }
     }
 
     pub fn parse(s: &str) -> Result<ReportType> {
         match s.trim().to_ascii_lowercase().as_str() {
             "soc2-type2" | "soc2" => Ok(ReportType::Soc2Type2),
+            "soc2-type1" => Ok(ReportType::Soc2Type1),
             "soc1-type2" | "soc1" => Ok(ReportType::Soc1Type2),
-            _ => Err(Error::invalid(format!("unknown report type {s:?}: expected soc2-type2 or soc1-type2"))),
+            "soc1-type1" => Ok(ReportType::Soc1Type1),
+            _ => Err(Error::invalid(format!(
+                "unknown report type {s:?}: expected soc2-type2, soc2-type1, soc1-type2 or soc1-type1"
+            ))),
         }
     }
 }
@@ -126,12 +149,27 @@ impl Period {
         Ok(Period { start, end })
     }
 
-    /// Parses `2026-01-01..2026-12-31`.
+    /// Parses `2026-01-01..2026-12-31`, or one date (`2026-06-30`) for a Type 1 report's
+    /// "as of" date.
     pub fn parse(s: &str) -> Result<Period> {
-        let bad = || Error::invalid(format!("period {s:?} is not START..END, e.g. 2026-01-01..2026-12-31"));
-        let (a, b) = s.split_once("..").ok_or_else(bad)?;
+        let bad = || {
+            Error::invalid(format!(
+                "period {s:?} is not START..END (e.g. 2026-01-01..2026-12-31) or, for a Type 1 report, one date (e.g. 2026-06-30)"
+            ))
+        };
         let day = |t: &str| NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| bad());
-        Period::new(day(a)?, day(b)?)
+        match s.split_once("..") {
+            Some((a, b)) => Period::new(day(a)?, day(b)?),
+            None => {
+                let d = day(s)?;
+                Period::new(d, d)
+            }
+        }
+    }
+
+    /// A single day: a Type 1 report's "as of" date.
+    pub fn is_date(&self) -> bool {
+        self.start == self.end
     }
 
     pub fn contains(&self, d: NaiveDate) -> bool {
@@ -182,6 +220,19 @@ impl NewEngagement {
     pub(crate) fn validate(&self) -> Result<()> {
         if self.client.trim().is_empty() {
             return Err(Error::invalid("the client name is empty"));
+        }
+        if self.report.is_type1() && !self.period.is_date() {
+            return Err(Error::invalid(format!(
+                "a {} report is as of one date, not a period: give the date, e.g. --period {}",
+                self.report.words(),
+                self.period.end
+            )));
+        }
+        if !self.report.is_type1() && self.period.is_date() {
+            return Err(Error::invalid(format!(
+                "a {} report covers a period of operation, not one day: give START..END, or choose a Type 1 report",
+                self.report.words()
+            )));
         }
         Ok(())
     }

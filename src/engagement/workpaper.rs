@@ -4,8 +4,10 @@
 
 use serde::Serialize;
 
+use super::design::{Deficiency, Objective, ProcedureStep, Walkthrough};
 pub use super::evaluation::ControlEvaluation;
 use super::fieldwork::{Conclusion, Evidence, ExceptionRecord, Interview, ReviewNote, SignOff, TestResult};
+use super::rollup::{ControlState, Coverage};
 use super::{Control, EngagementInfo};
 use crate::store::{PopulationSummary, Sample, Signer};
 
@@ -25,11 +27,21 @@ pub struct Workpaper {
     pub controls: Vec<ControlWorkpaper>,
     /// Interviews linked to the exported controls (all of them for a whole-engagement export).
     pub interviews: Vec<Interview>,
+    /// A SOC 1 engagement's control objectives (empty for SOC 2).
+    pub objectives: Vec<Objective>,
+    /// Each in-scope criterion (or objective) with its controls, rolled up: the whole
+    /// engagement's, whatever controls are exported.
+    pub coverage: Coverage,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ControlWorkpaper {
     pub control: Control,
+    pub state: ControlState,
+    /// The test procedure's steps, in order.
+    pub procedures: Vec<ProcedureStep>,
+    pub walkthrough: Option<Walkthrough>,
+    pub deficiency: Option<Deficiency>,
     pub population: Option<PopulationSummary>,
     /// The current sample with its items (ordinal order).
     pub sample: Option<Sample>,

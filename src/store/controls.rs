@@ -5,6 +5,8 @@ use std::path::Path;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Engagement;
+use super::design::{check_criteria, insert_procedures};
+use crate::engagement::design::parse_procedures;
 use crate::engagement::{
     Actor, Attribute, Control, ControlInput, Frequency, Nature, parse_attributes, parse_criteria_refs,
 };
@@ -12,11 +14,23 @@ use crate::import::{self, ImportError, ImportErrorKind, Row};
 use crate::{Error, Result, trail};
 
 /// The control matrix's columns; `id` and `description` are required.
-const MATRIX_COLUMNS: [&str; 7] = ["id", "description", "criteria", "frequency", "nature", "owner", "attributes"];
+const MATRIX_COLUMNS: [&str; 8] =
+    ["id", "description", "criteria", "frequency", "nature", "owner", "attributes", "procedures"];
+
+/// Controls added from a matrix, with how their criteria references were read.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ImportedControls {
+    pub controls: Vec<Control>,
+    /// One line per reference typed differently from its ID: `CC6.1-01: "cc61" read as CC6.1`.
+    pub notes: Vec<String>,
+}
 
 impl Engagement {
     pub fn add_control(&mut self, input: &ControlInput, actor: &Actor) -> Result<Control> {
         input.validate()?;
+        let report = self.info()?.report;
+        let checked = check_criteria(self.conn(), report, &input.criteria)?;
+        let input = &ControlInput { criteria: checked.ids, ..input.clone() };
         self.write(|tx| {
             let id = insert_control(tx, input)?;
             trail::record_rows(
@@ -31,10 +45,23 @@ impl Engagement {
     }
 
     /// Imports a control matrix (CSV or xlsx): all rows or none.
-    pub fn import_controls(&mut self, path: &Path, sheet: Option<&str>, actor: &Actor) -> Result<Vec<Control>> {
-        let inputs = read_matrix(path, sheet)?;
+    pub fn import_controls(&mut self, path: &Path, sheet: Option<&str>, actor: &Actor) -> Result<ImportedControls> {
+        let (mut inputs, criteria_column) = read_matrix(path, sheet)?;
         let file = import::table::display_name(path);
-        self.write(|tx| {
+        let report = self.info()?.report;
+        let mut notes = Vec::new();
+        for (line, input) in &mut inputs {
+            let checked = check_criteria(self.conn(), report, &input.criteria).map_err(|e| {
+                let mut err = ImportError::new(ImportErrorKind::BadValue, &file, e.to_string()).at_line(*line);
+                if let Some((i, name)) = &criteria_column {
+                    err = err.at_column(*i, name);
+                }
+                Error::from(err)
+            })?;
+            notes.extend(checked.notes.iter().map(|n| format!("{} (line {line}): {n}", input.code)));
+            input.criteria = checked.ids;
+        }
+        let controls = self.write(|tx| {
             let mut ids = Vec::new();
             for (line, input) in &inputs {
                 if control_id(tx, &input.code)?.is_some() {
@@ -55,8 +82,9 @@ impl Engagement {
                 serde_json::json!({ "file": file, "controls": inputs.iter().map(|(_, c)| &c.code).collect::<Vec<_>>() }),
                 &control_rows(tx, &ids)?,
             )?;
-            ids.into_iter().map(|id| load_control(tx, id)).collect()
-        })
+            ids.into_iter().map(|id| load_control(tx, id)).collect::<Result<Vec<_>>>()
+        })?;
+        Ok(ImportedControls { controls, notes })
     }
 
     pub fn controls(&self) -> Result<Vec<Control>> {
@@ -81,14 +109,18 @@ pub(crate) fn control_id(conn: &Connection, code: &str) -> Result<Option<i64>> {
     Ok(conn.query_row("SELECT id FROM control WHERE code = ?1", [code.trim()], |r| r.get(0)).optional()?)
 }
 
-/// The control and attribute rows of `ids`, for the trail.
+/// The control, attribute and procedure step rows of `ids`, for the trail.
 fn control_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<(&'static str, i64)>> {
     let mut rows = Vec::new();
-    let mut stmt = conn.prepare_cached("SELECT id FROM attribute WHERE control_id = ?1 ORDER BY id")?;
+    let mut attributes = conn.prepare_cached("SELECT id FROM attribute WHERE control_id = ?1 ORDER BY id")?;
+    let mut steps = conn.prepare_cached("SELECT id FROM procedure_step WHERE control_id = ?1 ORDER BY position")?;
     for &id in ids {
         rows.push(("control", id));
-        for a in stmt.query_map([id], |r| r.get::<_, i64>(0))? {
+        for a in attributes.query_map([id], |r| r.get::<_, i64>(0))? {
             rows.push(("attribute", a?));
+        }
+        for s in steps.query_map([id], |r| r.get::<_, i64>(0))? {
+            rows.push(("procedure_step", s?));
         }
     }
     Ok(rows)
@@ -116,6 +148,7 @@ fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i64> {
             params![id, a.label, a.condition],
         )?;
     }
+    insert_procedures(tx, id, &c.procedures)?;
     Ok(id)
 }
 
@@ -142,8 +175,9 @@ fn load_control(conn: &Connection, id: i64) -> Result<Control> {
     })
 }
 
-/// Reads a control matrix into inputs, refusing the whole file at the first bad row.
-fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInput)>> {
+/// Reads a control matrix into inputs, refusing the whole file at the first bad row; also
+/// returns the criteria column (index and header), for errors found against the engagement.
+fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<(Vec<(u64, ControlInput)>, Option<(usize, String)>)> {
     import::with_table(path, sheet, |table| {
         let file = table.file().to_string();
         let headers = table.headers().to_vec();
@@ -197,6 +231,7 @@ fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInpu
                 nature,
                 owner: get(&row, 5),
                 attributes: parse_attributes(&get(&row, 6)).map_err(|e| bad(6, &e))?,
+                procedures: parse_procedures(&get(&row, 7)).map_err(|e| bad(7, &e))?,
             };
             input.validate().map_err(|e| bad(if input.code.is_empty() { 0 } else { 1 }, &e))?;
             if let Some((first, _)) = out.iter().find(|(_, c)| c.code == input.code) {
@@ -209,6 +244,6 @@ fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Vec<(u64, ControlInpu
                 ImportError::new(ImportErrorKind::HeaderOnly, &file, "the control matrix lists no controls").into()
             );
         }
-        Ok(out)
+        Ok((out, cols[2].map(|i| (i, headers[i].clone()))))
     })
 }

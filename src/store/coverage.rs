@@ -29,6 +29,10 @@ pub(crate) const COVERED: &[&str] = &[
     "conclusion",
     "signoff",
     "review_note",
+    "objective",
+    "procedure_step",
+    "walkthrough",
+    "deficiency",
 ];
 
 /// The state of one row as events record it: column name → value.

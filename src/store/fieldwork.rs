@@ -690,6 +690,10 @@ impl Engagement {
             let code = c.code.clone();
             let history = self.sample_history(&code)?;
             out.push(ControlWorkpaper {
+                state: self.control_state(&code)?,
+                procedures: self.procedures(&code)?,
+                walkthrough: self.walkthrough(&code)?,
+                deficiency: self.deficiency(&code)?,
                 population: self.current_population(&code)?,
                 sample: self.sample(&code)?,
                 replaced_draws: history
@@ -724,6 +728,8 @@ impl Engagement {
             signers: self.signers()?,
             controls: out,
             interviews,
+            objectives: self.objectives()?,
+            coverage: self.coverage()?,
         })
     }
 

@@ -261,4 +261,50 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE population ADD COLUMN items_sha256 TEXT;
     "#,
+    // 7: what an engagement holds beside its samples: each control's test procedure steps, its
+    // walkthrough and design conclusion, the deficiency evaluation of a control with
+    // exceptions, and a SOC 1 engagement's control objectives. Lists (linked evidence and
+    // interviews, assessed criteria, compensating controls) are JSON arrays in their row, so
+    // the trail's row state carries them whole.
+    r#"
+    CREATE TABLE objective (
+        id     INTEGER PRIMARY KEY,
+        code   TEXT NOT NULL UNIQUE,
+        title  TEXT NOT NULL
+    );
+    CREATE TABLE procedure_step (
+        id          INTEGER PRIMARY KEY,
+        control_id  INTEGER NOT NULL REFERENCES control(id),
+        position    INTEGER NOT NULL,
+        nature      TEXT NOT NULL,
+        text        TEXT NOT NULL,
+        UNIQUE (control_id, position)
+    );
+    CREATE TABLE walkthrough (
+        id            INTEGER PRIMARY KEY,
+        control_id    INTEGER NOT NULL UNIQUE REFERENCES control(id),
+        narrative     TEXT NOT NULL,
+        traced        TEXT NOT NULL,
+        evidence      TEXT NOT NULL DEFAULT '[]',
+        interviews    TEXT NOT NULL DEFAULT '[]',
+        design        TEXT,
+        concluded_by  TEXT,
+        concluded_at  TEXT,
+        recorded_by   TEXT NOT NULL,
+        recorded_at   TEXT NOT NULL
+    );
+    CREATE TABLE deficiency (
+        id                   INTEGER PRIMARY KEY,
+        control_id           INTEGER NOT NULL UNIQUE REFERENCES control(id),
+        deviation            TEXT NOT NULL,
+        items_noun           TEXT NOT NULL,
+        cause                TEXT NOT NULL,
+        isolated             INTEGER NOT NULL,
+        criteria             TEXT NOT NULL,
+        compensating         TEXT NOT NULL DEFAULT '[]',
+        management_response  TEXT NOT NULL DEFAULT '',
+        evaluated_by         TEXT NOT NULL,
+        evaluated_at         TEXT NOT NULL
+    );
+    "#,
 ];

@@ -5,6 +5,7 @@ mod backup;
 pub mod cipher;
 mod controls;
 pub(crate) mod coverage;
+mod design;
 mod digest;
 mod fieldwork;
 pub(crate) mod migrations;
@@ -25,7 +26,9 @@ use crate::{Error, Result};
 
 pub use backup::backup;
 pub use cipher::{Passphrase, decrypt, encrypt, is_encrypted};
+pub use controls::ImportedControls;
 pub use coverage::RowMismatch;
+pub use design::CheckedCriteria;
 pub use population::{PopulationItem, PopulationSummary};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, TypedRequest, Void};
 pub use scope::{Exclusion, RecordedExclusion};

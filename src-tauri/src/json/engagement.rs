@@ -17,7 +17,9 @@ mirror_enum! {
     #[ts(export, export_to = "../../ui/src/lib/bindings/")]
     pub enum ReportKind <=> ReportType {
         Soc2Type2,
+        Soc2Type1,
         Soc1Type2,
+        Soc1Type1,
     }
 }
 
@@ -244,6 +246,8 @@ pub struct ControlInputJson {
     pub owner: String,
     /// One attribute per entry, `A: approved before deployment` or just the condition.
     pub attributes: Vec<String>,
+    /// One test step per entry, nature first: `inspection: Inspected the ticket …`.
+    pub procedures: Vec<String>,
 }
 
 impl TryFrom<ControlInputJson> for ControlInput {
@@ -258,6 +262,7 @@ impl TryFrom<ControlInputJson> for ControlInput {
             nature: c.nature.into(),
             owner: c.owner,
             attributes: parse_attributes(&c.attributes.join(" | "))?,
+            procedures: parse_procedures(&c.procedures.join(" | "))?,
         })
     }
 }
