@@ -257,9 +257,10 @@ struct NewArgs {
     engagement: PathBuf,
     #[arg(long)]
     client: String,
-    /// START..END, e.g. 2026-01-01..2026-12-31.
+    /// START..END, e.g. 2026-01-01..2026-12-31; for a Type 1 report, the one date it is as of.
     #[arg(long)]
     period: String,
+    /// soc2-type2, soc2-type1, soc1-type2 or soc1-type1.
     #[arg(long, default_value = "soc2-type2")]
     report: String,
     /// Trust Services Criteria categories in scope: CC,A,C,PI,P (CC is always in scope).
@@ -873,8 +874,15 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 attributes: parse_attributes(&attributes)?,
                 procedures: parse_procedures(&procedures)?,
             };
+            let typed = input.criteria.clone();
             let c = eng.add_control(&input, &actor(by)?)?;
-            out.emit(&c, || format!("Added control {} ({} attributes)\n", c.code, c.attributes.len()));
+            out.emit(&c, || {
+                let mut s = format!("Added control {} ({} attributes)\n", c.code, c.attributes.len());
+                if typed != c.criteria {
+                    s += &format!("Criteria read as {}\n", c.criteria.join(", "));
+                }
+                s
+            });
         }
         Command::Controls(ControlsCommand::List { engagement }) => {
             let eng = open_engagement(&engagement)?;

@@ -18,6 +18,7 @@ pub enum ProcedureNature {
     Inquiry,
     Observation,
     Inspection,
+    #[serde(rename = "re-performance")]
     Reperformance,
 }
 
@@ -334,6 +335,17 @@ mod tests {
             assert_eq!(s.parse::<ProcedureNature>().unwrap(), ProcedureNature::Reperformance, "{s}");
         }
         assert_eq!("Observation".parse::<ProcedureNature>().unwrap(), ProcedureNature::Observation);
+    }
+
+    #[test]
+    fn wire_names_are_the_names_read_back() {
+        for n in ProcedureNature::ALL {
+            assert_eq!(serde_json::to_value(n).unwrap(), n.as_str());
+            assert_eq!(n.as_str().parse::<ProcedureNature>().unwrap(), n);
+        }
+        for d in DesignConclusion::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+        }
     }
 
     #[test]
