@@ -98,11 +98,14 @@ impl ProcedureInput {
 }
 
 /// Parses a control matrix's `procedures` cell, written like the attributes with the nature
-/// first: `inquiry: Inquired of … | inspection: Inspected … | re-performance: Re-performed …`.
-/// A step without a nature is refused: Section 4 prints every test with its nature.
+/// first: `inquiry: Inquired of … | inspection: Inspected … | re-performance: Re-performed …`,
+/// or one numbered step a line as the workpaper's Controls sheet prints them
+/// (`1. Inquiry: Inquired of …`). A step without a nature is refused: Section 4 prints every
+/// test with its nature.
 pub fn parse_procedures(s: &str) -> Result<Vec<ProcedureInput>> {
     let mut out = Vec::new();
-    for part in s.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s.split(['|', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        let part = strip_step_number(part);
         let (nature, text) = part.split_once(':').ok_or_else(|| {
             Error::invalid(format!(
                 "procedure step {:?} has no nature: write it as \"inspection: Inspected …\" (inquiry, observation, inspection or re-performance)",
@@ -112,6 +115,14 @@ pub fn parse_procedures(s: &str) -> Result<Vec<ProcedureInput>> {
         out.push(ProcedureInput::new(nature.parse()?, text)?);
     }
     Ok(out)
+}
+
+/// `3. Inspection: …` → `Inspection: …`.
+fn strip_step_number(part: &str) -> &str {
+    match part.split_once(". ") {
+        Some((n, rest)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => rest.trim_start(),
+        _ => part,
+    }
 }
 
 fn abbreviate(s: &str) -> String {
@@ -317,6 +328,15 @@ mod tests {
         assert_eq!(p[1].nature, ProcedureNature::Inspection);
         assert_eq!(p[1].text, "Inspected the ticket: approval");
         assert_eq!(p[2].nature, ProcedureNature::Reperformance);
+    }
+
+    #[test]
+    fn the_workpapers_numbered_lines_read_back() {
+        let p = parse_procedures("1. Inquiry: Inquired of the manager\n2. Re-performance: Re-performed 2. the check")
+            .unwrap();
+        assert_eq!(p[0], ProcedureInput { nature: ProcedureNature::Inquiry, text: "Inquired of the manager".into() });
+        assert_eq!(p[1].nature, ProcedureNature::Reperformance);
+        assert_eq!(p[1].text, "Re-performed 2. the check");
     }
 
     #[test]
