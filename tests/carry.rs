@@ -75,3 +75,118 @@ fn the_exported_controls_sheet_imports_as_a_control_matrix_and_exports_identical
     );
     assert_eq!(first, controls_sheet(&s.path("second.xlsx")));
 }
+
+fn trail(s: &Sandbox, eng: &str) -> Vec<serde_json::Value> {
+    s.json(&["trail", eng]).as_array().unwrap().clone()
+}
+
+#[test]
+fn the_demo_rolls_forward_with_what_carries_and_nothing_else() {
+    let s = Sandbox::new();
+    s.ok(&["demo", "--out", "demo.tickmark"]);
+    let prior_trail = trail(&s, "demo.tickmark");
+    let done = s.json(&["rollforward", "demo.tickmark", "next.tickmark", "--period", "2027-01-01..2027-12-31"]);
+    assert_eq!(
+        (done["controls"].as_u64(), done["walkthroughs"].as_u64(), done["follow_ups"].as_u64()),
+        (Some(16), Some(16), Some(2))
+    );
+
+    // The new trail starts by citing the prior engagement's ID (its first event) and head.
+    let t = trail(&s, "next.tickmark");
+    assert_eq!(t[0]["action"], "engagement.rolled_forward");
+    let prior = &t[0]["payload"]["prior"];
+    assert_eq!(prior["engagement_id"], prior_trail[0]["hash"]);
+    assert_eq!(prior["trail_head"], prior_trail.last().unwrap()["hash"]);
+    assert_eq!(prior["trail_events"], prior_trail.len());
+    assert_eq!(t[0]["payload"]["period"]["start"], "2027-01-01");
+
+    // Carried: the controls with attributes and procedures, walkthroughs as drafts, the team.
+    // The same controls (their row IDs in the file aside).
+    let without_ids = |v: serde_json::Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                c.as_object_mut().unwrap().remove("id");
+                c
+            })
+            .collect::<Vec<_>>()
+    };
+    let controls = without_ids(s.json(&["controls", "list", "next.tickmark"]));
+    assert_eq!(controls.len(), 16);
+    assert_eq!(controls, without_ids(s.json(&["controls", "list", "demo.tickmark"])));
+    assert_eq!(
+        s.json(&["procedure", "list", "next.tickmark", "--control", "CC8.1-01"]),
+        s.json(&["procedure", "list", "demo.tickmark", "--control", "CC8.1-01"])
+    );
+    let w = s.json(&["walkthrough", "next.tickmark", "--control", "CC8.1-01"]);
+    let prior_w = s.json(&["walkthrough", "demo.tickmark", "--control", "CC8.1-01"]);
+    assert_eq!(w["narrative"], prior_w["narrative"]);
+    assert_eq!(w["design"], serde_json::Value::Null, "a draft to re-perform, not a conclusion");
+    // Not carried: populations, samples, results, conclusions, sign-offs.
+    for row in s.json(&["dashboard", "next.tickmark"]).as_array().unwrap() {
+        assert_eq!(row["population"], serde_json::Value::Null);
+        assert_eq!(row["sample"], serde_json::Value::Null);
+        assert_eq!(
+            (row["operating"].clone(), row["preparer"].clone()),
+            (serde_json::Value::Null, serde_json::Value::Null)
+        );
+        assert_eq!(row["unconfirmed"], 2, "{row}");
+    }
+    let follow = s.json(&["follow-ups", "next.tickmark"]);
+    assert_eq!(follow.as_array().unwrap().len(), 2);
+    assert_eq!(follow[0]["control"], "CC6.1-01");
+    assert_eq!(follow[0]["kind"], "exception");
+    assert!(follow[1]["text"].as_str().unwrap().starts_with(
+        "Prior year: deficiency evaluated (the access review was completed after the end of the quarter it covers)."
+    ));
+    let info_new = s.json(&["controls", "list", "next.tickmark"]);
+    assert_eq!(info_new.as_array().unwrap().len(), 16);
+
+    // Confirming, or editing, clears the mark.
+    let confirmed = s.json(&["confirm", "next.tickmark", "--control", "CC8.1-01"]);
+    assert_eq!(confirmed, serde_json::json!(["control", "walkthrough"]));
+    let err = s.fails(&["confirm", "next.tickmark", "--control", "CC8.1-01"]);
+    assert!(err.contains("CC8.1-01 has nothing carried forward left to confirm"), "{err}");
+    s.ok(&[
+        "procedure",
+        "edit",
+        "next.tickmark",
+        "--control",
+        "CC6.1-01",
+        "--step",
+        "1",
+        "--nature",
+        "inquiry",
+        "--text",
+        "Inquired of the IT Manager",
+    ]);
+    let row = s
+        .json(&["dashboard", "next.tickmark"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["control"] == "CC6.1-01")
+        .unwrap()
+        .clone();
+    assert_eq!(row["unconfirmed"], 1, "the walkthrough is still to confirm");
+    assert_eq!(row["follow_ups"], 2);
+    s.ok(&["verify", "next.tickmark"]);
+}
+
+#[test]
+fn a_roll_forward_onto_a_file_or_with_a_period_that_does_not_follow_is_refused() {
+    let s = Sandbox::new();
+    s.ok(&["demo", "--out", "demo.tickmark"]);
+    let prior = bytes(&s.path("demo.tickmark"));
+    let err = s.fails(&["rollforward", "demo.tickmark", "next.tickmark", "--period", "2027-02-01..2028-01-31"]);
+    assert!(err.contains("the new period 2027-02-01..2028-01-31 does not follow the prior one (2026-01-01..2026-12-31), which would make it start on 2027-01-01; give --force"), "{err}");
+    assert!(!s.path("next.tickmark").exists(), "nothing half-made");
+    s.write("taken.tickmark", b"someone else's file");
+    let err = s.fails(&["rollforward", "demo.tickmark", "taken.tickmark", "--period", "2027-01-01..2027-12-31"]);
+    assert!(err.contains("taken.tickmark"), "{err}");
+    assert_eq!(bytes(&s.path("taken.tickmark")), b"someone else's file");
+    s.ok(&["rollforward", "demo.tickmark", "next.tickmark", "--period", "2027-02-01..2028-01-31", "--force"]);
+    assert!(bytes(&s.path("demo.tickmark")) == prior, "the prior engagement is read, never written");
+}

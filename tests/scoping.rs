@@ -626,6 +626,7 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
          DROP TABLE signer; DROP TABLE signing;
          ALTER TABLE population DROP COLUMN items_sha256;
          DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
+         DROP TABLE carried; DROP TABLE follow_up;
          PRAGMA user_version = 3;",
     )
     .unwrap();

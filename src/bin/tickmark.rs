@@ -188,6 +188,32 @@ enum Command {
     /// SOC 1 control objectives: add, list.
     #[command(subcommand)]
     Objective(design::ObjectiveCommand),
+    /// Next year's engagement from this one: client, team, scope, controls with attributes
+    /// and procedures, the sampling policy and each walkthrough as a draft; prior exceptions
+    /// and deficiencies listed to follow up. No populations, samples, results or sign-offs.
+    Rollforward {
+        prior: PathBuf,
+        engagement: PathBuf,
+        /// The new period, START..END (one date for a Type 1 report).
+        #[arg(long)]
+        period: String,
+        /// Roll forward even if the period does not start the day after the prior one ends.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Confirm what was carried forward on a control (its description, attributes and
+    /// procedure, and its walkthrough) as it stands.
+    Confirm {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+    },
+    /// The prior year's exceptions and deficiencies to follow up.
+    FollowUps {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: Option<String>,
+    },
     /// Re-perform every stored sample and check the audit trail, every row a workpaper shows,
     /// evidence bytes and the schema; non-zero on any difference.
     Verify {
@@ -1104,6 +1130,43 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             design::dashboard(engagement, not_signed_off, with_exceptions, out)?
         }
         Command::Procedure(cmd) => design::procedure(cmd, by, out)?,
+        Command::Rollforward { prior, engagement, period, force } => {
+            let from = open_engagement(&prior)?;
+            let done = Engagement::rollforward(
+                &from,
+                &engagement,
+                Period::parse(&period)?,
+                force,
+                &actor(by)?,
+                passphrase()?.as_ref(),
+            )?;
+            out.emit(&done, || {
+                format!(
+                    "Created {} from {} (engagement {}, trail head {} at event {}): {} controls, {} walkthroughs as drafts, {} items to follow up; each carried item is \"carried forward, not yet confirmed\" until confirmed or edited\n",
+                    engagement.display(),
+                    prior.display(),
+                    &done.prior_id[..12],
+                    &done.prior_head[..12],
+                    done.prior_events,
+                    done.controls,
+                    done.walkthroughs,
+                    done.follow_ups
+                )
+            });
+        }
+        Command::Confirm { engagement, control } => {
+            let confirmed = open_engagement(&engagement)?.confirm_carried(&control, &actor(by)?)?;
+            out.emit(&confirmed, || format!("{control}: confirmed the carried-forward {}\n", confirmed.join(" and ")));
+        }
+        Command::FollowUps { engagement, control } => {
+            let list = open_engagement(&engagement)?.follow_ups(control.as_deref())?;
+            out.emit(&list, || {
+                if list.is_empty() {
+                    return "Nothing to follow up from the prior year\n".into();
+                }
+                list.iter().map(|f| format!("{:<12} {}\n", f.control, f.text)).collect()
+            });
+        }
         Command::Objective(cmd) => design::objective(cmd, by, out)?,
         Command::Walkthrough { engagement, control, narrative, traced, evidence, interviews, design } => {
             design::walkthrough(engagement, control, narrative, traced, evidence, interviews, design, by, out)?

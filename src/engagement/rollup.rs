@@ -155,6 +155,10 @@ pub struct DashboardRow {
     pub operating: Option<ConclusionKind>,
     pub procedure_steps: u64,
     pub deficiency_evaluated: bool,
+    /// What was carried forward from last year and is not yet confirmed (control, walkthrough).
+    pub unconfirmed: u64,
+    /// Prior-year exceptions and deficiencies to follow up.
+    pub follow_ups: u64,
     /// Standing (not cleared) sign-offs.
     pub preparer: Option<String>,
     pub reviewer: Option<String>,

@@ -114,7 +114,7 @@ pub(crate) fn control_id(conn: &Connection, code: &str) -> Result<Option<i64>> {
 }
 
 /// The control, attribute and procedure step rows of `ids`, for the trail.
-fn control_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<(&'static str, i64)>> {
+pub(crate) fn control_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<(&'static str, i64)>> {
     let mut rows = Vec::new();
     let mut attributes = conn.prepare_cached("SELECT id FROM attribute WHERE control_id = ?1 ORDER BY id")?;
     let mut steps = conn.prepare_cached("SELECT id FROM procedure_step WHERE control_id = ?1 ORDER BY position")?;
@@ -130,7 +130,7 @@ fn control_rows(conn: &Connection, ids: &[i64]) -> Result<Vec<(&'static str, i64
     Ok(rows)
 }
 
-fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i64> {
+pub(crate) fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i64> {
     if control_id(tx, &c.code)?.is_some() {
         return Err(Error::invalid(format!("control {} already exists in this engagement", c.code.trim())));
     }

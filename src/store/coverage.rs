@@ -33,6 +33,8 @@ pub(crate) const COVERED: &[&str] = &[
     "procedure_step",
     "walkthrough",
     "deficiency",
+    "carried",
+    "follow_up",
 ];
 
 /// The state of one row as events record it: column name → value.

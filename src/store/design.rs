@@ -112,6 +112,7 @@ impl Engagement {
         self.write(|tx| {
             let id = insert_procedures(tx, cid, std::slice::from_ref(&step))?[0];
             clear_signoffs(tx, cid, actor, "the test procedure changed")?;
+            super::carry::confirm(tx, cid, "control", actor)?;
             trail::record_rows(
                 tx,
                 actor,
@@ -153,6 +154,7 @@ impl Engagement {
                 params![id, step.nature.as_str(), step.text],
             )?;
             clear_signoffs(tx, cid, actor, "the test procedure changed")?;
+            super::carry::confirm(tx, cid, "control", actor)?;
             trail::record_rows(
                 tx,
                 actor,
@@ -232,6 +234,7 @@ impl Engagement {
             if before.is_some() {
                 clear_signoffs(tx, cid, actor, "the walkthrough changed")?;
             }
+            super::carry::confirm(tx, cid, "walkthrough", actor)?;
             trail::record_rows(
                 tx,
                 actor,
@@ -365,6 +368,8 @@ impl Engagement {
                 operating: self.conclusion(&c.code)?.map(|k| k.concluded),
                 procedure_steps: self.procedures(&c.code)?.len() as u64,
                 deficiency_evaluated: self.deficiency(&c.code)?.is_some(),
+                unconfirmed: self.unconfirmed(&c.code)?.len() as u64,
+                follow_ups: self.follow_ups(Some(&c.code))?.len() as u64,
                 preparer: signer(SignOffRole::Preparer),
                 reviewer: signer(SignOffRole::Reviewer),
                 open_notes: self.review_notes(Some(&c.code))?.iter().filter(|n| n.status != NoteStatus::Cleared).count()

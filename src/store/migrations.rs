@@ -307,4 +307,23 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         evaluated_at         TEXT NOT NULL
     );
     "#,
+    // 8: next year's engagement from this one. `carried` marks each control and walkthrough
+    // brought forward as not yet confirmed until someone confirms or edits it; `follow_up`
+    // lists the prior year's exceptions and deficiencies on the controls they belong to.
+    r#"
+    CREATE TABLE carried (
+        id            INTEGER PRIMARY KEY,
+        control_id    INTEGER NOT NULL REFERENCES control(id),
+        subject       TEXT NOT NULL,
+        confirmed_by  TEXT,
+        confirmed_at  TEXT,
+        UNIQUE (control_id, subject)
+    );
+    CREATE TABLE follow_up (
+        id          INTEGER PRIMARY KEY,
+        control_id  INTEGER NOT NULL REFERENCES control(id),
+        kind        TEXT NOT NULL,
+        text        TEXT NOT NULL
+    );
+    "#,
 ];

@@ -2,6 +2,7 @@
 //! connection-setup function, the schema migrations and the lock against a second writer.
 
 mod backup;
+mod carry;
 pub mod cipher;
 mod controls;
 pub(crate) mod coverage;
@@ -25,6 +26,7 @@ use crate::trail::{self, ChainBreak, Event};
 use crate::{Error, Result};
 
 pub use backup::backup;
+pub use carry::{FollowUp, RolledForward};
 pub use cipher::{Passphrase, decrypt, encrypt, is_encrypted};
 pub use controls::ImportedControls;
 pub use coverage::RowMismatch;
@@ -76,6 +78,17 @@ impl Engagement {
         actor: &Actor,
         key: Option<&Passphrase>,
     ) -> Result<Engagement> {
+        Engagement::create_from(path, new, actor, key, None)
+    }
+
+    /// `create_keyed`, with the first event citing the engagement it was rolled forward from.
+    pub(crate) fn create_from(
+        path: &Path,
+        new: &NewEngagement,
+        actor: &Actor,
+        key: Option<&Passphrase>,
+        prior: Option<serde_json::Value>,
+    ) -> Result<Engagement> {
         new.validate()?;
         create_private(path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
@@ -105,8 +118,15 @@ impl Engagement {
             eng.write(|tx| {
                 tx.pragma_update(None, "application_id", APPLICATION_ID)?;
                 crate::engagement::insert_engagement(tx, new, actor)?;
-                let payload = serde_json::to_value(new).expect("plain data");
-                trail::record_rows(tx, actor, "engagement.created", payload, &[("engagement", 1)])?;
+                let mut payload = serde_json::to_value(new).expect("plain data");
+                let action = match prior {
+                    Some(prior) => {
+                        payload["prior"] = prior;
+                        "engagement.rolled_forward"
+                    }
+                    None => "engagement.created",
+                };
+                trail::record_rows(tx, actor, action, payload, &[("engagement", 1)])?;
                 Ok(())
             })
         })();
@@ -317,6 +337,12 @@ impl Engagement {
     /// The latest event's sequence number and hash: what a workpaper cites.
     pub fn trail_head(&self) -> Result<Option<(i64, String)>> {
         trail::head(&self.conn)
+    }
+
+    /// The engagement's identity: the hash of its first event (which records its creation,
+    /// client, period and creator), the same in every copy of the file.
+    pub fn id(&self) -> Result<String> {
+        Ok(self.conn.query_row("SELECT hash FROM event WHERE seq = 1", [], |r| r.get(0))?)
     }
 }
 
