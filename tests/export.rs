@@ -270,6 +270,7 @@ fn change_control() -> ControlWorkpaper {
             recorded_at: at(9, 30),
         }),
         deficiency: None,
+        requests: vec![],
         population: Some(population("CC8.1-01", "jira-changes-2026.csv", POPULATION_SIZE)),
         sample: Some(draw(2, "acme-cc81-2026-b", None)),
         replaced_draws: vec![draw(1, "acme-cc81-2026-a", Some("Client re-exported the population with December tickets"))],
@@ -315,6 +316,7 @@ fn change_control() -> ControlWorkpaper {
                 sha256: Some("0b7d3c1f9e2a4b6c8d0e1f2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e".into()),
                 added_by: "Dana Whitfield".into(),
                 added_at: at(12, 16),
+                request: Some("CC8.1-01-04".into()),
             },
             Evidence {
                 id: 2,
@@ -326,6 +328,7 @@ fn change_control() -> ControlWorkpaper {
                 sha256: None,
                 added_by: "Dana Whitfield".into(),
                 added_at: at(12, 17),
+                request: None,
             },
         ],
         signoffs: vec![
@@ -390,6 +393,7 @@ fn access_control() -> ControlWorkpaper {
         procedures: vec![],
         walkthrough: None,
         deficiency: None,
+        requests: vec![],
         population: Some(population("CC6.2-01", "okta-new-users-2026.csv", 187)),
         sample: None,
         replaced_draws: vec![],
@@ -517,6 +521,7 @@ fn the_xlsx_workbook_has_every_sheet_in_order() {
             "Deficiencies",
             "Evaluation",
             "Evidence",
+            "Requests",
             "Sign-offs",
             "Interviews",
             "Trail"
@@ -624,7 +629,7 @@ fn xlsx_keeps_formula_looking_text_as_strings_and_has_no_formula() {
     }
 }
 
-const CSV_FILES: [&str; 16] = [
+const CSV_FILES: [&str; 17] = [
     "controls.csv",
     "deficiencies.csv",
     "design.csv",
@@ -635,6 +640,7 @@ const CSV_FILES: [&str; 16] = [
     "interviews.csv",
     "legend.csv",
     "population.csv",
+    "requests.csv",
     "results.csv",
     "sample.csv",
     "sampling.csv",

@@ -626,7 +626,8 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
          DROP TABLE signer; DROP TABLE signing;
          ALTER TABLE population DROP COLUMN items_sha256;
          DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
-         DROP TABLE carried; DROP TABLE follow_up;
+         DROP TABLE carried; DROP TABLE follow_up; DROP TABLE request;
+         ALTER TABLE evidence DROP COLUMN request_id;
          PRAGMA user_version = 3;",
     )
     .unwrap();

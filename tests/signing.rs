@@ -267,7 +267,8 @@ fn an_older_file_verifies_with_its_events_reported_unsigned() {
         "ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing; ALTER TABLE population DROP COLUMN items_sha256;
          DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
-         DROP TABLE carried; DROP TABLE follow_up;
+         DROP TABLE carried; DROP TABLE follow_up; DROP TABLE request;
+         ALTER TABLE evidence DROP COLUMN request_id;
          PRAGMA user_version = 4;",
     )
     .unwrap();

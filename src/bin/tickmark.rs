@@ -3,6 +3,8 @@
 
 #[path = "tickmark/design.rs"]
 mod design;
+#[path = "tickmark/requests.rs"]
+mod requests;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -208,6 +210,10 @@ enum Command {
         #[arg(long)]
         control: String,
     },
+    /// Client requests (PBC): generate them from the samples and write the list for the
+    /// client (`requests ENG --due DATE --out REQ.xlsx`), receive a folder of returned files,
+    /// list, accept, reject.
+    Requests(requests::RequestsArgs),
     /// The prior year's exceptions and deficiencies to follow up.
     FollowUps {
         engagement: PathBuf,
@@ -1130,6 +1136,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             design::dashboard(engagement, not_signed_off, with_exceptions, out)?
         }
         Command::Procedure(cmd) => design::procedure(cmd, by, out)?,
+        Command::Requests(a) => requests::run(a, by, out)?,
         Command::Rollforward { prior, engagement, period, force } => {
             let from = open_engagement(&prior)?;
             let done = Engagement::rollforward(

@@ -119,6 +119,8 @@ pub struct Evidence {
     pub sha256: Option<String>,
     pub added_by: String,
     pub added_at: String,
+    /// The client request (PBC) it answered, e.g. `CC8.1-01-07`.
+    pub request: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

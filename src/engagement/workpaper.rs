@@ -42,6 +42,8 @@ pub struct ControlWorkpaper {
     pub procedures: Vec<ProcedureStep>,
     pub walkthrough: Option<Walkthrough>,
     pub deficiency: Option<Deficiency>,
+    /// What was asked of the client for this control, with status and dates.
+    pub requests: Vec<crate::store::Request>,
     pub population: Option<PopulationSummary>,
     /// The current sample with its items (ordinal order).
     pub sample: Option<Sample>,

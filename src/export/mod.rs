@@ -11,6 +11,7 @@ mod escape;
 pub mod head;
 mod html;
 mod output;
+pub mod requests;
 mod sheets;
 mod xlsx;
 

@@ -17,7 +17,7 @@ use crate::engagement::fieldwork::{
     TICKMARK_LEGEND,
 };
 use crate::engagement::workpaper::{ControlWorkpaper, Workpaper};
-use crate::store::{PopulationSummary, Sample, SampleItem};
+use crate::store::{PopulationSummary, Request, Sample, SampleItem};
 
 use Kind::{Code, Prose, Short};
 
@@ -244,6 +244,7 @@ pub(crate) fn sheets(wp: &Workpaper) -> Vec<Sheet> {
         deficiencies(wp),
         evaluation(wp),
         evidence(wp),
+        requests(wp),
         signoffs(wp),
         interviews(wp),
         trail(wp),
@@ -374,6 +375,24 @@ fn controls(wp: &Workpaper) -> Sheet {
     ];
     let records = each_control(wp).map(|(i, c)| (Some(i), c));
     Sheet::of(wp, ("Controls", "controls", Layout::ControlRecords), &fields, records)
+}
+
+/// What was asked of the client (PBC) and where each request stands.
+fn requests(wp: &Workpaper) -> Sheet {
+    let fields: [Field<&Request>; 10] = [
+        field("Request ID", Code, |r| Cell::text(&r.code)),
+        field("Item", Short, |r| Cell::opt_count(r.ordinal)),
+        field("Key", Code, |r| Cell::opt_text(r.key.as_deref())),
+        field("Evidence requested", Prose, |r| Cell::text(&r.asked)),
+        field("Due", Short, |r| Cell::Date(r.due)),
+        field("Status", Short, |r| Cell::text(r.status.as_str())),
+        field("Rejection reason", Prose, |r| Cell::opt_text(r.reason.as_deref())),
+        field("Requested at (UTC)", Short, |r| Cell::time(&r.created_at)),
+        field("Received at (UTC)", Short, |r| Cell::opt_time(r.received_at.as_deref())),
+        field("Closed at (UTC)", Short, |r| Cell::opt_time(r.closed_at.as_deref())),
+    ];
+    let records = each_control(wp).flat_map(|(i, c)| c.requests.iter().map(move |r| (Some(i), r)));
+    Sheet::of(wp, ("Requests", "requests", Layout::ControlTable), &fields, records)
 }
 
 fn ids_text(ids: &[i64]) -> String {
@@ -781,8 +800,9 @@ fn evaluation(wp: &Workpaper) -> Sheet {
 }
 
 fn evidence(wp: &Workpaper) -> Sheet {
-    let fields: [Field<(&ControlWorkpaper, &Evidence)>; 8] = [
+    let fields: [Field<(&ControlWorkpaper, &Evidence)>; 9] = [
         field("Item", Short, |(_, e)| Cell::opt_count(e.ordinal)),
+        field("Request answered", Code, |(_, e)| Cell::opt_text(e.request.as_deref())),
         field("Key", Code, |(c, e)| {
             let item = e.ordinal.and_then(|o| c.sample.as_ref()?.items.iter().find(|it| it.ordinal == o));
             Cell::opt_text(item.map(|it| it.key.as_str()))

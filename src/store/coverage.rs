@@ -35,6 +35,7 @@ pub(crate) const COVERED: &[&str] = &[
     "deficiency",
     "carried",
     "follow_up",
+    "request",
 ];
 
 /// The state of one row as events record it: column name → value.

@@ -194,34 +194,7 @@ impl Engagement {
         path: &Path,
         actor: &Actor,
     ) -> Result<Evidence> {
-        let name = crate::import::table::display_name(path);
-        let io = |source: std::io::Error| Error::Io { path: path.to_path_buf(), source };
-        let meta = std::fs::metadata(path).map_err(io)?;
-        if meta.is_dir() {
-            return Err(Error::invalid(format!("{}: is a folder; attach the files in it one by one", path.display())));
-        }
-        // A pipe, device or socket would make the read wait (or never end) while the engagement
-        // is held: refused before it is opened.
-        if !meta.is_file() {
-            return Err(Error::invalid(format!(
-                "{}: is not a regular file (a pipe, device or socket); save the evidence to a file and attach that",
-                path.display()
-            )));
-        }
-        if meta.len() > MAX_EVIDENCE_BYTES {
-            return Err(Error::invalid(format!(
-                "{}: {} bytes is above the {} MiB limit for evidence kept in the engagement; store it in the firm's document system and add a reference instead",
-                path.display(),
-                meta.len(),
-                MAX_EVIDENCE_BYTES >> 20
-            )));
-        }
-        let mut content = Vec::with_capacity(meta.len() as usize);
-        std::fs::File::open(path).map_err(io)?.take(MAX_EVIDENCE_BYTES + 1).read_to_end(&mut content).map_err(io)?;
-        if content.len() as u64 > MAX_EVIDENCE_BYTES {
-            return Err(Error::invalid(format!("{}: grew above the evidence limit while being read", path.display())));
-        }
-        let sha256 = trail::hex(&Sha256::digest(&content));
+        let (name, sha256, content) = read_evidence_file(path)?;
         self.add_evidence(control, ordinal, EvidenceKind::File, &name, Some((&sha256, &content)), actor)
     }
 
@@ -259,38 +232,8 @@ impl Engagement {
                 Some(sample.id)
             }
         };
-        let id = self.write(|tx| {
-            if let Some((sha, content)) = file {
-                tx.execute(
-                    "INSERT OR IGNORE INTO evidence_blob (sha256, size, content) VALUES (?1, ?2, ?3)",
-                    params![sha, content.len() as i64, content],
-                )?;
-            }
-            tx.execute(
-                "INSERT INTO evidence (control_id, sample_id, ordinal, kind, name, sha256, size, added_by, added_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    cid,
-                    sample_id,
-                    ordinal.map(|o| o as i64),
-                    if kind == EvidenceKind::File { "file" } else { "reference" },
-                    name,
-                    file.map(|f| f.0),
-                    file.map(|f| f.1.len() as i64),
-                    actor.name,
-                    actor.at_text()
-                ],
-            )?;
-            let id = tx.last_insert_rowid();
-            clear_signoffs(tx, cid, actor, "evidence was added")?;
-            trail::record_rows(
-                tx,
-                actor,
-                "evidence.added",
-                serde_json::json!({ "control": control, "item": ordinal, "name": name, "sha256": file.map(|f| f.0) }),
-                &[("evidence", id)],
-            )?;
-            Ok(id)
-        })?;
+        let place = EvidencePlace { control_id: cid, control, sample_id, ordinal, request_id: None };
+        let id = self.write(|tx| insert_evidence(tx, &place, kind, name, file, actor))?;
         self.evidence(Some(control))?
             .into_iter()
             .find(|e| e.id == id)
@@ -304,8 +247,9 @@ impl Engagement {
             None => None,
         };
         let mut stmt = self.conn().prepare_cached(
-            "SELECT e.id, c.code, e.ordinal, e.kind, e.name, e.size, e.sha256, e.added_by, e.added_at
-             FROM evidence e JOIN control c ON c.id = e.control_id WHERE ?1 IS NULL OR e.control_id = ?1 ORDER BY e.id",
+            "SELECT e.id, c.code, e.ordinal, e.kind, e.name, e.size, e.sha256, e.added_by, e.added_at, q.code
+             FROM evidence e JOIN control c ON c.id = e.control_id LEFT JOIN request q ON q.id = e.request_id
+             WHERE ?1 IS NULL OR e.control_id = ?1 ORDER BY e.id",
         )?;
         let rows = stmt.query_map([filter], |r| {
             let kind: String = r.get(3)?;
@@ -319,6 +263,7 @@ impl Engagement {
                 sha256: r.get(6)?,
                 added_by: r.get(7)?,
                 added_at: r.get(8)?,
+                request: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -705,6 +650,7 @@ impl Engagement {
                 procedures: self.procedures(&code)?,
                 walkthrough: self.walkthrough(&code)?,
                 deficiency: self.deficiency(&code)?,
+                requests: self.requests(Some(&code), actor)?,
                 population: self.current_population(&code)?,
                 sample: self.sample(&code)?,
                 replaced_draws: history
@@ -752,6 +698,93 @@ impl Engagement {
             .ok_or_else(|| Error::invalid(format!("control {control} has no sample yet; draw one first")))?;
         Ok((cid, sample))
     }
+}
+
+/// Where a piece of evidence belongs: its control, the sample item (if any) and the client
+/// request it answered (if any).
+pub(crate) struct EvidencePlace<'a> {
+    pub control_id: i64,
+    pub control: &'a str,
+    pub sample_id: Option<i64>,
+    pub ordinal: Option<u64>,
+    pub request_id: Option<i64>,
+}
+
+/// Stores one piece of evidence (a file's bytes once per content) with its event; clears the
+/// control's sign-offs.
+pub(crate) fn insert_evidence(
+    tx: &Transaction<'_>,
+    at: &EvidencePlace<'_>,
+    kind: EvidenceKind,
+    name: &str,
+    file: Option<(&str, &[u8])>,
+    actor: &Actor,
+) -> Result<i64> {
+    if let Some((sha, content)) = file {
+        tx.execute(
+            "INSERT OR IGNORE INTO evidence_blob (sha256, size, content) VALUES (?1, ?2, ?3)",
+            params![sha, content.len() as i64, content],
+        )?;
+    }
+    tx.execute(
+        "INSERT INTO evidence (control_id, sample_id, ordinal, kind, name, sha256, size, added_by, added_at, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            at.control_id,
+            at.sample_id,
+            at.ordinal.map(|o| o as i64),
+            if kind == EvidenceKind::File { "file" } else { "reference" },
+            name,
+            file.map(|f| f.0),
+            file.map(|f| f.1.len() as i64),
+            actor.name,
+            actor.at_text(),
+            at.request_id
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    clear_signoffs(tx, at.control_id, actor, "evidence was added")?;
+    trail::record_rows(
+        tx,
+        actor,
+        "evidence.added",
+        serde_json::json!({ "control": at.control, "item": at.ordinal, "name": name, "sha256": file.map(|f| f.0) }),
+        &[("evidence", id)],
+    )?;
+    Ok(id)
+}
+
+/// An evidence file read whole, with its display name and SHA-256: refused when it is a folder,
+/// not a regular file, or above the size limit.
+pub(crate) fn read_evidence_file(path: &Path) -> Result<(String, String, Vec<u8>)> {
+    let name = crate::import::table::display_name(path);
+    let io = |source: std::io::Error| Error::Io { path: path.to_path_buf(), source };
+    let meta = std::fs::metadata(path).map_err(io)?;
+    if meta.is_dir() {
+        return Err(Error::invalid(format!("{}: is a folder; attach the files in it one by one", path.display())));
+    }
+    // A pipe, device or socket would make the read wait (or never end) while the engagement
+    // is held: refused before it is opened.
+    if !meta.is_file() {
+        return Err(Error::invalid(format!(
+            "{}: is not a regular file (a pipe, device or socket); save the evidence to a file and attach that",
+            path.display()
+        )));
+    }
+    if meta.len() > MAX_EVIDENCE_BYTES {
+        return Err(Error::invalid(format!(
+            "{}: {} bytes is above the {} MiB limit for evidence kept in the engagement; store it in the firm's document system and add a reference instead",
+            path.display(),
+            meta.len(),
+            MAX_EVIDENCE_BYTES >> 20
+        )));
+    }
+    let mut content = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path).map_err(io)?.take(MAX_EVIDENCE_BYTES + 1).read_to_end(&mut content).map_err(io)?;
+    if content.len() as u64 > MAX_EVIDENCE_BYTES {
+        return Err(Error::invalid(format!("{}: grew above the evidence limit while being read", path.display())));
+    }
+    let sha256 = trail::hex(&Sha256::digest(&content));
+    Ok((name, sha256, content))
 }
 
 fn attribute_id(conn: &Connection, control_id: i64, label: &str) -> Result<Option<i64>> {

@@ -307,9 +307,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         evaluated_at         TEXT NOT NULL
     );
     "#,
-    // 8: next year's engagement from this one. `carried` marks each control and walkthrough
+    // 8: next year's engagement and client requests. `carried` marks each control and walkthrough
     // brought forward as not yet confirmed until someone confirms or edits it; `follow_up`
-    // lists the prior year's exceptions and deficiencies on the controls they belong to.
+    // lists the prior year's exceptions and deficiencies on the controls they belong to;
+    // `request` holds what was asked of the client (one per sample item and one per control)
+    // with its status, and each evidence row cites the request it answered.
     r#"
     CREATE TABLE carried (
         id            INTEGER PRIMARY KEY,
@@ -325,5 +327,22 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         kind        TEXT NOT NULL,
         text        TEXT NOT NULL
     );
+    CREATE TABLE request (
+        id           INTEGER PRIMARY KEY,
+        code         TEXT NOT NULL UNIQUE,
+        control_id   INTEGER NOT NULL REFERENCES control(id),
+        sample_id    INTEGER REFERENCES sample(id),
+        ordinal      INTEGER,
+        asked        TEXT NOT NULL,
+        due          TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        reason       TEXT,
+        created_by   TEXT NOT NULL,
+        created_at   TEXT NOT NULL,
+        received_at  TEXT,
+        closed_by    TEXT,
+        closed_at    TEXT
+    );
+    ALTER TABLE evidence ADD COLUMN request_id INTEGER;
     "#,
 ];
