@@ -11,6 +11,7 @@ mod escape;
 pub mod head;
 mod html;
 mod output;
+pub mod section4;
 mod sheets;
 mod xlsx;
 
