@@ -1,6 +1,9 @@
 //! The `tickmark` command line: parses arguments, calls the engine, prints the result. The
 //! clock and the user are read here, at the edge, and passed in.
 
+#[path = "tickmark/report.rs"]
+mod report;
+
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -168,6 +171,8 @@ enum Command {
     /// pin a colleague's public key in an engagement.
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// Write the SOC report's Section 4 (tests of controls and results): .docx, .xlsx or .html.
+    Report(report::ReportArgs),
     /// Build the demo engagement (Acme Cloud, Inc.) from the embedded fixtures.
     Demo {
         /// Where to write it; defaults to the user's data directory.
@@ -1124,6 +1129,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             let built = tickmark::demo::build(&path, force, &actor(by)?)?;
             out.emit(&built, || format!("Demo engagement ready: {}\n", path.display()));
         }
+        Command::Report(a) => report::run(a, by, out)?,
     }
     Ok(())
 }
