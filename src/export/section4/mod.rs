@@ -258,7 +258,11 @@ fn readiness(wp: &Workpaper, type1: bool) -> Result<(), Error> {
         wp.controls.iter().filter(|c| pred(c)).map(|c| c.control.code.as_str()).collect()
     };
     let not_concluded = if type1 { codes(&|c| design(c).is_none()) } else { codes(&|c| c.conclusion.is_none()) };
-    let not_evaluated = if type1 { vec![] } else { codes(&|c| has_exceptions(c) && c.deficiency.is_none()) };
+    let not_evaluated = if type1 {
+        codes(&|c| design(c) == Some(DesignConclusion::NotEffective) && c.deficiency.is_none())
+    } else {
+        codes(&|c| has_exceptions(c) && c.deficiency.is_none())
+    };
     let no_procedure = codes(&|c| c.procedures.is_empty());
     let mut problems = Vec::new();
     let list = |v: &[&str]| v.join(", ");
