@@ -13,11 +13,13 @@ use chrono::NaiveDate;
 use common::Sandbox;
 use sha2::{Digest, Sha256};
 use tickmark::Error;
+use tickmark::engagement::design::{DesignConclusion, ProcedureNature, ProcedureStep, Walkthrough};
 use tickmark::engagement::evaluation::{Approach, Proposal, ProposalKind};
 use tickmark::engagement::fieldwork::{
     Conclusion, ConclusionKind, Evidence, EvidenceKind, ExceptionRecord, Interview, NoteStatus, Outcome, ReviewNote,
     SignOff, SignOffRole, TICKMARK_LEGEND, TestResult,
 };
+use tickmark::engagement::rollup::{ControlState, Coverage};
 use tickmark::engagement::workpaper::{ControlEvaluation, ControlWorkpaper, Workpaper};
 use tickmark::engagement::{Attribute, Control, EngagementInfo, Frequency, Nature, Period, ReportType};
 use tickmark::export::{Format, export};
@@ -242,6 +244,32 @@ fn change_control() -> ControlWorkpaper {
     .unwrap();
     ControlWorkpaper {
         control,
+        state: ControlState::Exceptions,
+        procedures: vec![
+            ProcedureStep {
+                position: 1,
+                nature: ProcedureNature::Inquiry,
+                text: "Inquired of the change manager about the CAB approval workflow".into(),
+            },
+            ProcedureStep {
+                position: 2,
+                nature: ProcedureNature::Inspection,
+                text: "Inspected the change ticket for CAB approval before the deployment date".into(),
+            },
+        ],
+        walkthrough: Some(Walkthrough {
+            control: "CC8.1-01".into(),
+            narrative: "Traced change CHG-1001 from the ticket to the CAB approval and the deployment.".into(),
+            traced: "CHG-1001".into(),
+            evidence: vec![1],
+            interviews: vec![1],
+            design: Some(DesignConclusion::Effective),
+            concluded_by: Some("Dana Whitfield".into()),
+            concluded_at: Some(at(9, 30)),
+            recorded_by: "Dana Whitfield".into(),
+            recorded_at: at(9, 30),
+        }),
+        deficiency: None,
         population: Some(population("CC8.1-01", "jira-changes-2026.csv", POPULATION_SIZE)),
         sample: Some(draw(2, "acme-cc81-2026-b", None)),
         replaced_draws: vec![draw(1, "acme-cc81-2026-a", Some("Client re-exported the population with December tickets"))],
@@ -358,6 +386,10 @@ fn access_control() -> ControlWorkpaper {
                 Attribute { label: "D".into(), condition: "Granted after the approval".into() },
             ],
         },
+        state: ControlState::NotStarted,
+        procedures: vec![],
+        walkthrough: None,
+        deficiency: None,
         population: Some(population("CC6.2-01", "okta-new-users-2026.csv", 187)),
         sample: None,
         replaced_draws: vec![],
@@ -398,6 +430,8 @@ fn workpaper() -> Workpaper {
         signers: vec![],
         controls: vec![change_control(), access_control()],
         interviews: vec![interview()],
+        objectives: vec![],
+        coverage: Coverage { criteria: vec![], without_control: vec![], not_met: vec![], stray: vec![] },
     }
 }
 
@@ -474,11 +508,13 @@ fn the_xlsx_workbook_has_every_sheet_in_order() {
         [
             "Summary",
             "Controls",
+            "Design",
             "Population",
             "Sampling",
             "Sample",
             "Results",
             "Exceptions",
+            "Deficiencies",
             "Evaluation",
             "Evidence",
             "Sign-offs",
@@ -588,8 +624,10 @@ fn xlsx_keeps_formula_looking_text_as_strings_and_has_no_formula() {
     }
 }
 
-const CSV_FILES: [&str; 14] = [
+const CSV_FILES: [&str; 16] = [
     "controls.csv",
+    "deficiencies.csv",
+    "design.csv",
     "engagement.csv",
     "evaluation.csv",
     "evidence.csv",
@@ -637,7 +675,36 @@ fn the_csv_columns_are_the_contract() {
         headers("summary.csv"),
         "Control|Description|Status|Population items|Sample size|Tested items|Deviations|Conclusion|Prepared by|Reviewed by|Open review notes"
     );
-    assert_eq!(headers("controls.csv"), "Control|Description|Criteria|Frequency|Nature|Owner|Attributes");
+    assert_eq!(
+        headers("controls.csv"),
+        "Control|Description|Criteria|Frequency|Nature|Owner|Attributes|Test procedure"
+    );
+    let (_, controls) = csv_rows(&out.join("controls.csv"));
+    assert_eq!(
+        controls[0][7],
+        "1. Inquiry: Inquired of the change manager about the CAB approval workflow\n2. Inspection: Inspected the change ticket for CAB approval before the deployment date"
+    );
+    assert_eq!(
+        headers("design.csv"),
+        "Control|Item traced|Walkthrough narrative|Evidence|Interviews|Design conclusion|Concluded by|Concluded at (UTC)|Recorded by"
+    );
+    let (_, design) = csv_rows(&out.join("design.csv"));
+    assert_eq!(design.len(), 1, "only CC8.1-01 has a walkthrough");
+    assert_eq!(
+        design[0][..6],
+        [
+            "CC8.1-01",
+            "CHG-1001",
+            "Traced change CHG-1001 from the ticket to the CAB approval and the deployment.",
+            "1",
+            "1",
+            "Suitably designed"
+        ]
+    );
+    assert_eq!(
+        headers("deficiencies.csv"),
+        "Control|Deviation|Items sampled|Cause|Isolated|Criteria affected|Compensating controls|Management response|Evaluated by|Evaluated at (UTC)"
+    );
     assert_eq!(
         headers("sample.csv"),
         "Control|Ordinal|Position|Source row|Key|Date|Stratum|Drawn in|Void|Void reason|Voided by|Added at (UTC)|Field: Issue key|Field: Summary|Field: Created|Field: Assignee"

@@ -361,7 +361,21 @@ fn the_conclusion_is_proposed_from_the_evaluation_and_an_override_needs_a_reason
 fn sign_offs_need_two_people_in_order_and_a_later_change_clears_them_on_the_trail() {
     let s = judged(100, 3);
     let err = s.fails(&["signoff", "eng.tickmark", "--control", "C1", "--as", "preparer"]);
-    assert!(err.contains("no conclusion yet"), "{err}");
+    assert!(err.contains("C1 has no design conclusion yet"), "{err}");
+    s.ok(&[
+        "walkthrough",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--narrative",
+        "Traced a change",
+        "--traced",
+        "CHG-1",
+        "--design",
+        "effective",
+    ]);
+    let err = s.fails(&["signoff", "eng.tickmark", "--control", "C1", "--as", "preparer"]);
+    assert!(err.contains("C1 has no conclusion yet"), "{err}");
     pass_all(&s, 1..=3);
     s.ok(&["conclude", "eng.tickmark", "--control", "C1"]);
     let err = s.fails(&["signoff", "eng.tickmark", "--control", "C1", "--as", "reviewer", "--by", "Marcus Oyelaran"]);

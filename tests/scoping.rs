@@ -625,6 +625,7 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
          ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing;
          ALTER TABLE population DROP COLUMN items_sha256;
+         DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
          PRAGMA user_version = 3;",
     )
     .unwrap();

@@ -47,27 +47,6 @@ fn new_engagement(report: ReportType, period: &str) -> NewEngagement {
     }
 }
 
-/// The test procedure of each control: an inquiry and an inspection, worded after the control.
-fn procedures(eng: &mut Engagement, code: &str, a: &Actor) {
-    let steps = if code == EXCEPTION_CONTROL {
-        vec![
-            (ProcedureNature::Inquiry, "Inquired of the VP Engineering about the change management process."),
-            (
-                ProcedureNature::Inspection,
-                "Inspected the change ticket of a sample of changes for approval by an authorised approver and evidence of testing before deployment.",
-            ),
-        ]
-    } else {
-        vec![(
-            ProcedureNature::Inspection,
-            "Inspected the evidence of the control's operation for a sample of occurrences.",
-        )]
-    };
-    for (nature, text) in steps {
-        eng.add_procedure(code, &ProcedureInput::new(nature, text).unwrap(), a).unwrap();
-    }
-}
-
 /// The Acme engagement, every control concluded: the exception control with one deviation in
 /// 25, every other control with 2 items and no deviation; walkthroughs for all. The deficiency
 /// of the exception control is recorded only `with_deficiency`.
@@ -85,8 +64,8 @@ fn build(path: &Path, with_deficiency: bool) {
     std::fs::write(&population, csv).unwrap();
     let mapping = Mapping { key: "Key".into(), date: Some("Date".into()), ..Mapping::default() };
     for control in eng.controls().unwrap() {
+        // Each control's test procedure comes with the matrix (its `procedures` column).
         let code = control.code.clone();
-        procedures(&mut eng, &code, &a);
         eng.import_population(&code, &population, &mapping, &a, &mut |_| true).unwrap();
         eng.accept_population(&code, &a).unwrap();
         let size = if code == EXCEPTION_CONTROL { EXCEPTION_SAMPLE } else { 2 };
@@ -362,7 +341,10 @@ fn results_are_worded_from_the_evaluation_with_and_without_exceptions() {
     );
     assert_eq!(
         with[2],
-        "Inquiry: Inquired of the VP Engineering about the change management process.\nInspection: Inspected the change ticket of a sample of changes for approval by an authorised approver and evidence of testing before deployment."
+        "Inquiry: Inquired of the VP Engineering about the change management process and the authorised approvers\n\
+         Inspection: Inspected, for a sample of changes, the change ticket for approval by an authorised approver before the deployment date\n\
+         Inspection: Inspected the evidence of testing attached to each sampled change before deployment\n\
+         Re-performance: Re-performed the comparison of the developer and the deployer of each sampled change"
     );
     assert_eq!(
         with[3],
@@ -371,7 +353,9 @@ fn results_are_worded_from_the_evaluation_with_and_without_exceptions() {
     let without = row("CC6.3", "CC6.3-01");
     assert_eq!(
         without[2],
-        "Inspection: Inspected the evidence of the control's operation for a sample of occurrences."
+        "Inspection: Inspected, for a sample of terminated workers, the Okta system log for deactivation within 24 hours after the last day of work\n\
+         Inspection: Inspected the access removal ticket for each sampled termination\n\
+         Re-performance: Re-performed a search of Okta activity after the last day of work for each sampled termination"
     );
     assert_eq!(without[3], "No exceptions noted.");
     // The same control prints the same row under each criterion.
@@ -580,7 +564,6 @@ fn a_type1_section4_reports_design_without_samples() {
     let mut eng = Engagement::create(&path, &new_engagement(ReportType::Soc2Type1, "2026-06-30"), &a).unwrap();
     eng.import_controls(&fixture("acme/controls.csv"), None, &a).unwrap();
     for control in eng.controls().unwrap() {
-        procedures(&mut eng, &control.code, &a);
         let design =
             if control.code == "CC6.6-01" { DesignConclusion::NotEffective } else { DesignConclusion::Effective };
         let walkthrough = WalkthroughInput {
@@ -628,9 +611,13 @@ fn a_type1_section4_reports_design_without_samples() {
             .clone()
     };
     let good = row("CC6.3", "CC6.3-01");
-    assert_eq!(
-        good[2],
-        "Inspection: Inspected the evidence of the control's operation for a sample of occurrences.\nWalkthrough: traced CC6.3-01-WT through the control to evaluate whether it was suitably designed and implemented."
+    assert!(good[2].starts_with("Inspection: Inspected, for a sample of terminated workers,"), "{}", good[2]);
+    assert!(
+        good[2].ends_with(
+            "\nWalkthrough: traced CC6.3-01-WT through the control to evaluate whether it was suitably designed and implemented."
+        ),
+        "{}",
+        good[2]
     );
     assert_eq!(good[3], "No exceptions noted.");
     let bad = row("CC6.6", "CC6.6-01");

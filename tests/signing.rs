@@ -266,6 +266,7 @@ fn an_older_file_verifies_with_its_events_reported_unsigned() {
     conn.execute_batch(
         "ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing; ALTER TABLE population DROP COLUMN items_sha256;
+         DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
          PRAGMA user_version = 4;",
     )
     .unwrap();
@@ -375,6 +376,18 @@ fn a_sign_off_names_the_key_that_signed_it_in_the_workpaper() {
         }
     }
     s.ok(&["conclude", "eng.tickmark", "--control", "C1"]);
+    s.ok(&[
+        "walkthrough",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        "--narrative",
+        "Traced K1",
+        "--traced",
+        "K1",
+        "--design",
+        "effective",
+    ]);
     let signed = s.json(&["signoff", "eng.tickmark", "--control", "C1", "--as", "preparer"]);
     let fp = s.json(&["identity", "show"])["fingerprint"].as_str().unwrap().to_string();
     assert_eq!(signed["key_fingerprint"], fp.as_str());

@@ -1,6 +1,8 @@
 //! The `tickmark` command line: parses arguments, calls the engine, prints the result. The
 //! clock and the user are read here, at the edge, and passed in.
 
+#[path = "tickmark/design.rs"]
+mod design;
 #[path = "tickmark/report.rs"]
 mod report;
 
@@ -118,6 +120,76 @@ enum Command {
     /// Review notes: raise, answer, clear, list.
     #[command(subcommand)]
     Note(NoteCommand),
+    /// Criteria coverage: every in-scope criterion (or SOC 1 objective) with its controls and
+    /// their state, rolled up to met / not met; criteria with no control flagged.
+    Criteria {
+        engagement: PathBuf,
+        /// Only the criteria judged not met.
+        #[arg(long)]
+        not_met: bool,
+    },
+    /// Per control: population, sample, tested, exceptions, design and operating conclusions,
+    /// sign-offs and open review notes.
+    Dashboard {
+        engagement: PathBuf,
+        #[arg(long)]
+        not_signed_off: bool,
+        #[arg(long)]
+        with_exceptions: bool,
+    },
+    /// A control's test procedure: add, edit, list its steps.
+    #[command(subcommand)]
+    Procedure(design::ProcedureCommand),
+    /// Record a control's walkthrough and design conclusion (or show it).
+    Walkthrough {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        /// How the control operates, as traced.
+        #[arg(long)]
+        narrative: Option<String>,
+        /// The item followed through the control: a population key or a reference.
+        #[arg(long)]
+        traced: Option<String>,
+        /// Evidence ID supporting it (repeat for several).
+        #[arg(long = "evidence")]
+        evidence: Vec<i64>,
+        /// Interview ID supporting it (repeat for several).
+        #[arg(long = "interview")]
+        interviews: Vec<i64>,
+        /// effective or not-effective (suitably designed or not).
+        #[arg(long)]
+        design: Option<String>,
+    },
+    /// Record the deficiency evaluation of a control with exceptions (or show it).
+    Deficiency {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        /// What was wrong, as Section 4 states it after "For k of n … sampled,".
+        #[arg(long)]
+        deviation: Option<String>,
+        /// The plural noun of what was sampled: changes, new hires.
+        #[arg(long, default_value = "items")]
+        items: String,
+        #[arg(long)]
+        cause: Option<String>,
+        /// yes or no.
+        #[arg(long)]
+        isolated: Option<String>,
+        /// An affected criterion and whether it is still met: CC8.1=met or CC8.1=not-met (repeat).
+        #[arg(long = "criterion")]
+        criteria: Vec<String>,
+        /// Another control that compensates (repeat).
+        #[arg(long)]
+        compensating: Vec<String>,
+        /// Management's response.
+        #[arg(long, default_value = "")]
+        response: String,
+    },
+    /// SOC 1 control objectives: add, list.
+    #[command(subcommand)]
+    Objective(design::ObjectiveCommand),
     /// Re-perform every stored sample and check the audit trail, every row a workpaper shows,
     /// evidence bytes and the schema; non-zero on any difference.
     Verify {
@@ -189,9 +261,10 @@ struct NewArgs {
     engagement: PathBuf,
     #[arg(long)]
     client: String,
-    /// START..END, e.g. 2026-01-01..2026-12-31.
+    /// START..END, e.g. 2026-01-01..2026-12-31; for a Type 1 report, the one date it is as of.
     #[arg(long)]
     period: String,
+    /// soc2-type2, soc2-type1, soc1-type2 or soc1-type1.
     #[arg(long, default_value = "soc2-type2")]
     report: String,
     /// Trust Services Criteria categories in scope: CC,A,C,PI,P (CC is always in scope).
@@ -805,8 +878,15 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 attributes: parse_attributes(&attributes)?,
                 procedures: parse_procedures(&procedures)?,
             };
+            let typed = input.criteria.clone();
             let c = eng.add_control(&input, &actor(by)?)?;
-            out.emit(&c, || format!("Added control {} ({} attributes)\n", c.code, c.attributes.len()));
+            out.emit(&c, || {
+                let mut s = format!("Added control {} ({} attributes)\n", c.code, c.attributes.len());
+                if typed != c.criteria {
+                    s += &format!("Criteria read as {}\n", c.criteria.join(", "));
+                }
+                s
+            });
         }
         Command::Controls(ControlsCommand::List { engagement }) => {
             let eng = open_engagement(&engagement)?;
@@ -1023,6 +1103,40 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             });
         }
         Command::Note(cmd) => note(cmd, by, out)?,
+        Command::Criteria { engagement, not_met } => design::criteria(engagement, not_met, out)?,
+        Command::Dashboard { engagement, not_signed_off, with_exceptions } => {
+            design::dashboard(engagement, not_signed_off, with_exceptions, out)?
+        }
+        Command::Procedure(cmd) => design::procedure(cmd, by, out)?,
+        Command::Objective(cmd) => design::objective(cmd, by, out)?,
+        Command::Walkthrough { engagement, control, narrative, traced, evidence, interviews, design } => {
+            design::walkthrough(engagement, control, narrative, traced, evidence, interviews, design, by, out)?
+        }
+        Command::Deficiency {
+            engagement,
+            control,
+            deviation,
+            items,
+            cause,
+            isolated,
+            criteria,
+            compensating,
+            response,
+        } => design::deficiency(
+            design::DeficiencyArgs {
+                engagement,
+                control,
+                deviation,
+                items,
+                cause,
+                isolated,
+                criteria,
+                compensating,
+                response,
+            },
+            by,
+            out,
+        )?,
         Command::Reperform { engagement, control, source } => {
             let check = open_engagement(&engagement)?.reperform_from_file(&control, &source)?;
             out.emit(&check, || file_check_text(&check));

@@ -67,11 +67,12 @@ pub struct Attribute {
     pub condition: String,
 }
 
-/// Parses `A: approved before deployment | B: tested before deployment`. An item without a
-/// label gets the next free letter.
+/// Parses `A: approved before deployment | B: tested before deployment`, or one attribute a
+/// line as the workpaper's Controls sheet prints them. An item without a label gets the next
+/// free letter.
 pub fn parse_attributes(s: &str) -> Result<Vec<Attribute>> {
     let mut out: Vec<Attribute> = Vec::new();
-    for part in s.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s.split(['|', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
         let (label, condition) = match part.split_once(':') {
             Some((l, c)) if is_label(l.trim()) => (l.trim().to_ascii_uppercase(), c.trim().to_string()),
             _ => (next_label(out.len()), part.to_string()),

@@ -18,6 +18,7 @@ pub enum ProcedureNature {
     Inquiry,
     Observation,
     Inspection,
+    #[serde(rename = "re-performance")]
     Reperformance,
 }
 
@@ -97,11 +98,14 @@ impl ProcedureInput {
 }
 
 /// Parses a control matrix's `procedures` cell, written like the attributes with the nature
-/// first: `inquiry: Inquired of … | inspection: Inspected … | re-performance: Re-performed …`.
-/// A step without a nature is refused: Section 4 prints every test with its nature.
+/// first: `inquiry: Inquired of … | inspection: Inspected … | re-performance: Re-performed …`,
+/// or one numbered step a line as the workpaper's Controls sheet prints them
+/// (`1. Inquiry: Inquired of …`). A step without a nature is refused: Section 4 prints every
+/// test with its nature.
 pub fn parse_procedures(s: &str) -> Result<Vec<ProcedureInput>> {
     let mut out = Vec::new();
-    for part in s.split('|').map(str::trim).filter(|p| !p.is_empty()) {
+    for part in s.split(['|', '\n']).map(str::trim).filter(|p| !p.is_empty()) {
+        let part = strip_step_number(part);
         let (nature, text) = part.split_once(':').ok_or_else(|| {
             Error::invalid(format!(
                 "procedure step {:?} has no nature: write it as \"inspection: Inspected …\" (inquiry, observation, inspection or re-performance)",
@@ -111,6 +115,14 @@ pub fn parse_procedures(s: &str) -> Result<Vec<ProcedureInput>> {
         out.push(ProcedureInput::new(nature.parse()?, text)?);
     }
     Ok(out)
+}
+
+/// `3. Inspection: …` → `Inspection: …`.
+fn strip_step_number(part: &str) -> &str {
+    match part.split_once(". ") {
+        Some((n, rest)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => rest.trim_start(),
+        _ => part,
+    }
 }
 
 fn abbreviate(s: &str) -> String {
@@ -319,6 +331,15 @@ mod tests {
     }
 
     #[test]
+    fn the_workpapers_numbered_lines_read_back() {
+        let p = parse_procedures("1. Inquiry: Inquired of the manager\n2. Re-performance: Re-performed 2. the check")
+            .unwrap();
+        assert_eq!(p[0], ProcedureInput { nature: ProcedureNature::Inquiry, text: "Inquired of the manager".into() });
+        assert_eq!(p[1].nature, ProcedureNature::Reperformance);
+        assert_eq!(p[1].text, "Re-performed 2. the check");
+    }
+
+    #[test]
     fn a_step_without_a_nature_is_refused() {
         let e = parse_procedures("Inspected the change ticket").unwrap_err().to_string();
         assert!(e.contains("has no nature"), "{e}");
@@ -334,6 +355,17 @@ mod tests {
             assert_eq!(s.parse::<ProcedureNature>().unwrap(), ProcedureNature::Reperformance, "{s}");
         }
         assert_eq!("Observation".parse::<ProcedureNature>().unwrap(), ProcedureNature::Observation);
+    }
+
+    #[test]
+    fn wire_names_are_the_names_read_back() {
+        for n in ProcedureNature::ALL {
+            assert_eq!(serde_json::to_value(n).unwrap(), n.as_str());
+            assert_eq!(n.as_str().parse::<ProcedureNature>().unwrap(), n);
+        }
+        for d in DesignConclusion::ALL {
+            assert_eq!(serde_json::to_value(d).unwrap(), d.as_str());
+        }
     }
 
     #[test]

@@ -244,15 +244,16 @@ pub struct SignOff {
 }
 
 /// Whether `signer` may sign `control` off as `role`, given its sign-offs still standing,
-/// whether it is concluded and how many review notes are not cleared: one sign-off per role;
-/// the preparer signs a concluded control; the reviewer is someone else, signs after the
-/// preparer, and only with every review note cleared.
+/// what it still lacks before a preparer can sign (`unready`: no conclusion, no design
+/// conclusion; None when ready) and how many review notes are not cleared: one sign-off per
+/// role; the preparer signs a concluded control; the reviewer is someone else, signs after
+/// the preparer, and only with every review note cleared.
 pub fn may_sign_off(
     control: &str,
     role: SignOffRole,
     signer: &str,
     standing: &[SignOff],
-    concluded: bool,
+    unready: Option<&str>,
     open_notes: usize,
 ) -> Result<()> {
     if let Some(s) = standing.iter().find(|s| s.role == role) {
@@ -264,9 +265,10 @@ pub fn may_sign_off(
         )));
     }
     match role {
-        SignOffRole::Preparer if !concluded => {
-            Err(Error::invalid(format!("{control} has no conclusion yet; conclude before signing off as preparer")))
-        }
+        SignOffRole::Preparer if unready.is_some() => Err(Error::invalid(format!(
+            "{control} {}; conclude before signing off as preparer",
+            unready.unwrap_or_default()
+        ))),
         SignOffRole::Preparer => Ok(()),
         SignOffRole::Reviewer => {
             let preparer = standing.iter().find(|s| s.role == SignOffRole::Preparer).ok_or_else(|| {
@@ -330,18 +332,21 @@ mod tests {
     fn the_preparer_signs_a_concluded_control_and_the_reviewer_is_someone_else_with_no_note_open() {
         use SignOffRole::{Preparer, Reviewer};
         let e = |r: Result<()>| r.unwrap_err().to_string();
-        assert!(e(may_sign_off("C1", Preparer, "Dana", &[], false, 0)).contains("no conclusion yet"));
-        assert!(may_sign_off("C1", Preparer, "Dana", &[], true, 0).is_ok());
+        assert!(
+            e(may_sign_off("C1", Preparer, "Dana", &[], Some("has no conclusion yet"), 0))
+                .contains("C1 has no conclusion yet; conclude")
+        );
+        assert!(may_sign_off("C1", Preparer, "Dana", &[], None, 0).is_ok());
         let prepared = [signed(Preparer, "Dana Whitfield")];
         assert!(
-            e(may_sign_off("C1", Preparer, "Marcus", &prepared, true, 0)).contains("already signed off as preparer")
+            e(may_sign_off("C1", Preparer, "Marcus", &prepared, None, 0)).contains("already signed off as preparer")
         );
-        assert!(e(may_sign_off("C1", Reviewer, "Marcus", &[], true, 0)).contains("no preparer sign-off"));
+        assert!(e(may_sign_off("C1", Reviewer, "Marcus", &[], None, 0)).contains("no preparer sign-off"));
         assert!(
-            e(may_sign_off("C1", Reviewer, " dana whitfield ", &prepared, true, 0)).contains("must be someone else")
+            e(may_sign_off("C1", Reviewer, " dana whitfield ", &prepared, None, 0)).contains("must be someone else")
         );
-        assert!(e(may_sign_off("C1", Reviewer, "Marcus", &prepared, true, 2)).contains("2 review note(s) not cleared"));
-        assert!(may_sign_off("C1", Reviewer, "Marcus Oyelaran", &prepared, true, 0).is_ok());
+        assert!(e(may_sign_off("C1", Reviewer, "Marcus", &prepared, None, 2)).contains("2 review note(s) not cleared"));
+        assert!(may_sign_off("C1", Reviewer, "Marcus Oyelaran", &prepared, None, 0).is_ok());
     }
 
     #[test]

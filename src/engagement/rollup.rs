@@ -136,6 +136,41 @@ impl CriterionState {
     }
 }
 
+/// One control's line on the engagement dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DashboardRow {
+    pub control: String,
+    pub description: String,
+    pub criteria: Vec<String>,
+    pub state: ControlState,
+    /// Items in the current population's sampling frame; None without a population.
+    pub population: Option<u64>,
+    /// Items listed in the current sample (voided ones aside); None without a sample.
+    pub sample: Option<u64>,
+    /// Items tested (every attribute recorded) of those sampled.
+    pub tested: u64,
+    /// Items with at least one exception.
+    pub exceptions: u64,
+    pub design: Option<DesignConclusion>,
+    pub operating: Option<ConclusionKind>,
+    pub procedure_steps: u64,
+    pub deficiency_evaluated: bool,
+    /// Standing (not cleared) sign-offs.
+    pub preparer: Option<String>,
+    pub reviewer: Option<String>,
+    pub open_notes: u64,
+}
+
+impl DashboardRow {
+    pub fn signed_off(&self) -> bool {
+        self.preparer.is_some() && self.reviewer.is_some()
+    }
+
+    pub fn with_exceptions(&self) -> bool {
+        self.exceptions > 0 || matches!(self.state, ControlState::Exceptions | ControlState::NotEffective)
+    }
+}
+
 /// What coverage needs to know of one control.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ControlFacts {

@@ -77,7 +77,7 @@ mod tests {
     fn every_kind_has_its_words_and_the_legend_explains_every_tickmark() {
         let v = vocabulary();
         assert_eq!((v.outcomes.len(), v.conclusions.len(), v.frequencies.len()), (3, 3, 7));
-        assert_eq!((v.natures.len(), v.reports.len(), v.criteria.len()), (3, 2, 5));
+        assert_eq!((v.natures.len(), v.reports.len(), v.criteria.len()), (3, 4, 5));
         for o in v.outcomes.values() {
             assert!(v.legend.iter().any(|l| l.mark == o.tickmark), "no legend line for {}", o.tickmark);
         }

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use crate::engagement::Control;
+use crate::engagement::design::{Deficiency, Walkthrough};
 use crate::engagement::evaluation::Approach;
 use crate::engagement::fieldwork::{
     Evidence, EvidenceKind, ExceptionRecord, Interview, NoteStatus, Outcome, ReviewNote, SignOff, SignOffRole,
@@ -234,11 +235,13 @@ pub(crate) fn sheets(wp: &Workpaper) -> Vec<Sheet> {
     vec![
         summary(wp),
         controls(wp),
+        design(wp),
         population(wp),
         sampling(wp),
         sample(wp),
         results(wp),
         exceptions(wp),
+        deficiencies(wp),
         evaluation(wp),
         evidence(wp),
         signoffs(wp),
@@ -351,17 +354,79 @@ fn attributes_text(control: &Control) -> String {
     control.attributes.iter().map(|a| format!("{}: {}", a.label, a.condition)).collect::<Vec<_>>().join("\n")
 }
 
+fn procedures_text(cw: &ControlWorkpaper) -> String {
+    cw.procedures
+        .iter()
+        .map(|p| format!("{}. {}: {}", p.position, p.nature.words(), p.text))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 fn controls(wp: &Workpaper) -> Sheet {
-    let fields: [Field<&Control>; 6] = [
-        field("Description", Prose, |c| Cell::text(&c.description)),
-        field("Criteria", Short, |c| Cell::text(c.criteria.join("; "))),
-        field("Frequency", Short, |c| Cell::text(c.frequency.as_str())),
-        field("Nature", Short, |c| Cell::text(c.nature.as_str())),
-        field("Owner", Short, |c| Cell::text(&c.owner)),
-        field("Attributes", Prose, |c| Cell::text(attributes_text(c))),
+    let fields: [Field<&ControlWorkpaper>; 7] = [
+        field("Description", Prose, |c| Cell::text(&c.control.description)),
+        field("Criteria", Short, |c| Cell::text(c.control.criteria.join("; "))),
+        field("Frequency", Short, |c| Cell::text(c.control.frequency.as_str())),
+        field("Nature", Short, |c| Cell::text(c.control.nature.as_str())),
+        field("Owner", Short, |c| Cell::text(&c.control.owner)),
+        field("Attributes", Prose, |c| Cell::text(attributes_text(&c.control))),
+        field("Test procedure", Prose, |c| Cell::text(procedures_text(c))),
     ];
-    let records = each_control(wp).map(|(i, c)| (Some(i), &c.control));
+    let records = each_control(wp).map(|(i, c)| (Some(i), c));
     Sheet::of(wp, ("Controls", "controls", Layout::ControlRecords), &fields, records)
+}
+
+fn ids_text(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// Each control's walkthrough and test of design.
+fn design(wp: &Workpaper) -> Sheet {
+    let fields: [Field<&Walkthrough>; 8] = [
+        field("Item traced", Code, |w| Cell::text(&w.traced)),
+        field("Walkthrough narrative", Prose, |w| Cell::text(&w.narrative)),
+        field("Evidence", Short, |w| Cell::text(ids_text(&w.evidence))),
+        field("Interviews", Short, |w| Cell::text(ids_text(&w.interviews))),
+        field("Design conclusion", Short, |w| Cell::text(w.design.map_or("Not concluded", |d| d.words()))),
+        field("Concluded by", Short, |w| Cell::opt_text(w.concluded_by.as_deref())),
+        field("Concluded at (UTC)", Short, |w| Cell::opt_time(w.concluded_at.as_deref())),
+        field("Recorded by", Short, |w| Cell::text(&w.recorded_by)),
+    ];
+    let records = each_control(wp).filter_map(|(i, c)| Some((Some(i), c.walkthrough.as_ref()?)));
+    Sheet::of(wp, ("Design", "design", Layout::ControlRecords), &fields, records)
+}
+
+/// The deficiency evaluation of each control with exceptions.
+fn deficiencies(wp: &Workpaper) -> Sheet {
+    let fields: [Field<&Deficiency>; 9] = [
+        field("Deviation", Prose, |d| Cell::text(&d.deviation)),
+        field("Items sampled", Short, |d| Cell::text(&d.items_noun)),
+        field("Cause", Prose, |d| Cell::text(&d.cause)),
+        field("Isolated", Short, |d| Cell::text(if d.isolated { "Yes" } else { "No" })),
+        field("Criteria affected", Prose, |d| {
+            Cell::text(
+                d.criteria
+                    .iter()
+                    .map(|c| format!("{}: {}", c.criterion, if c.met { "still met" } else { "not met" }))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }),
+        field("Compensating controls", Prose, |d| {
+            Cell::text(
+                d.compensating
+                    .iter()
+                    .map(|c| format!("{}: {}", c.control, c.conclusion.map_or("not concluded", |k| k.words())))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            )
+        }),
+        field("Management response", Prose, |d| Cell::text(&d.management_response)),
+        field("Evaluated by", Short, |d| Cell::text(&d.evaluated_by)),
+        field("Evaluated at (UTC)", Short, |d| Cell::time(&d.evaluated_at)),
+    ];
+    let records = each_control(wp).filter_map(|(i, c)| Some((Some(i), c.deficiency.as_ref()?)));
+    Sheet::of(wp, ("Deficiencies", "deficiencies", Layout::ControlRecords), &fields, records)
 }
 
 fn population(wp: &Workpaper) -> Sheet {

@@ -17,6 +17,10 @@ use crate::{Error, Result, trail};
 const MATRIX_COLUMNS: [&str; 8] =
     ["id", "description", "criteria", "frequency", "nature", "owner", "attributes", "procedures"];
 
+/// Other headers a matrix column is read from: the workpaper's Controls sheet, so an exported
+/// control matrix imports without editing.
+const MATRIX_ALIASES: [(&str, &str); 2] = [("id", "control"), ("procedures", "test procedure")];
+
 /// Controls added from a matrix, with how their criteria references were read.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ImportedControls {
@@ -175,13 +179,19 @@ fn load_control(conn: &Connection, id: i64) -> Result<Control> {
     })
 }
 
+/// A control matrix read: each control with its line, and the criteria column (index, header).
+type Matrix = (Vec<(u64, ControlInput)>, Option<(usize, String)>);
+
 /// Reads a control matrix into inputs, refusing the whole file at the first bad row; also
 /// returns the criteria column (index and header), for errors found against the engagement.
-fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<(Vec<(u64, ControlInput)>, Option<(usize, String)>)> {
+fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Matrix> {
     import::with_table(path, sheet, |table| {
         let file = table.file().to_string();
         let headers = table.headers().to_vec();
-        let col = |name: &str| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
+        let col = |name: &str| {
+            let names = std::iter::once(name).chain(MATRIX_ALIASES.iter().filter(|(n, _)| *n == name).map(|(_, a)| *a));
+            names.into_iter().find_map(|n| headers.iter().position(|h| h.trim().eq_ignore_ascii_case(n)))
+        };
         let cols: Vec<Option<usize>> = MATRIX_COLUMNS.iter().map(|c| col(c)).collect();
         for required in [0, 1] {
             if cols[required].is_none() {

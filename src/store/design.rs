@@ -12,7 +12,8 @@ use crate::engagement::design::{
     CompensatingControl, Deficiency, DeficiencyInput, DesignConclusion, Objective, ProcedureInput, ProcedureStep,
     Walkthrough, WalkthroughInput,
 };
-use crate::engagement::rollup::{self, ControlFacts, ControlState, Coverage};
+use crate::engagement::fieldwork::{NoteStatus, SignOff, SignOffRole};
+use crate::engagement::rollup::{self, ControlFacts, ControlState, Coverage, DashboardRow};
 use crate::engagement::{Actor, ReportType};
 use crate::{Error, Result, trail};
 
@@ -330,6 +331,50 @@ impl Engagement {
         let sampled = self.sample(control)?.is_some();
         let recorded = self.evaluation(control)?.is_some_and(|e| e.recorded_cells > 0);
         Ok(ControlState::operating(sampled, recorded, self.conclusion(control)?.map(|c| c.concluded)))
+    }
+
+    /// A Type 1 report has design conclusions only: `what` (sampling, an operating
+    /// conclusion) belongs to a Type 2.
+    pub(crate) fn refuse_in_type1(&self, what: &str) -> Result<()> {
+        let report = self.info()?.report;
+        if report.is_type1() {
+            return Err(Error::invalid(format!(
+                "this is a {} engagement (design as of one date): {what} belongs to a Type 2; record the walkthrough and design conclusion instead (`tickmark walkthrough`)",
+                report.words()
+            )));
+        }
+        Ok(())
+    }
+
+    /// One line per control: population, sample, tested, exceptions, design and operating
+    /// conclusions, standing sign-offs and review notes not cleared.
+    pub fn dashboard(&self) -> Result<Vec<DashboardRow>> {
+        let mut out = Vec::new();
+        for c in self.controls()? {
+            let evaluation = self.evaluation(&c.code)?;
+            let standing: Vec<SignOff> =
+                self.signoffs(&c.code)?.into_iter().filter(|s| s.cleared_at.is_none()).collect();
+            let signer = |role: SignOffRole| standing.iter().find(|s| s.role == role).map(|s| s.signer.clone());
+            out.push(DashboardRow {
+                state: self.control_state(&c.code)?,
+                population: self.current_population(&c.code)?.map(|p| p.frame_size),
+                sample: evaluation.as_ref().map(|e| e.listed_items - e.voided_items),
+                tested: evaluation.as_ref().map_or(0, |e| e.tested_items),
+                exceptions: evaluation.as_ref().map_or(0, |e| e.deviations),
+                design: self.walkthrough(&c.code)?.and_then(|w| w.design),
+                operating: self.conclusion(&c.code)?.map(|k| k.concluded),
+                procedure_steps: self.procedures(&c.code)?.len() as u64,
+                deficiency_evaluated: self.deficiency(&c.code)?.is_some(),
+                preparer: signer(SignOffRole::Preparer),
+                reviewer: signer(SignOffRole::Reviewer),
+                open_notes: self.review_notes(Some(&c.code))?.iter().filter(|n| n.status != NoteStatus::Cleared).count()
+                    as u64,
+                control: c.code,
+                description: c.description,
+                criteria: c.criteria,
+            });
+        }
+        Ok(out)
     }
 
     /// Every in-scope criterion (SOC 2) or control objective (SOC 1) with its controls and

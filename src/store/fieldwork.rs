@@ -454,6 +454,7 @@ impl Engagement {
         actor: &Actor,
     ) -> Result<Conclusion> {
         let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        self.refuse_in_type1("an operating-effectiveness conclusion")?;
         let eval = self
             .evaluation(control)?
             .ok_or_else(|| Error::invalid(format!("control {control} has no sample to conclude on")))?;
@@ -523,9 +524,19 @@ impl Engagement {
     pub fn sign_off(&mut self, control: &str, role: SignOffRole, actor: &Actor) -> Result<SignOff> {
         let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
         let standing = self.signoffs(control)?.into_iter().filter(|s| s.cleared_at.is_none()).collect::<Vec<_>>();
-        let concluded = self.conclusion(control)?.is_some();
+        let type1 = self.info()?.report.is_type1();
+        let designed = self.walkthrough(control)?.is_some_and(|w| w.design.is_some());
+        let unready = if !designed {
+            Some(format!(
+                "has no design conclusion yet (`tickmark walkthrough ENG --control {control} ... --design effective|not-effective`)"
+            ))
+        } else if !type1 && self.conclusion(control)?.is_none() {
+            Some("has no conclusion yet".to_string())
+        } else {
+            None
+        };
         let open = self.review_notes(Some(control))?.iter().filter(|n| n.status != NoteStatus::Cleared).count();
-        may_sign_off(control, role, &actor.name, &standing, concluded, open)?;
+        may_sign_off(control, role, &actor.name, &standing, unready.as_deref(), open)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO signoff (control_id, role, signer, signed_at) VALUES (?1, ?2, ?3, ?4)",

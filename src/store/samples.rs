@@ -185,6 +185,7 @@ impl Engagement {
     /// Draws a sample of the control's accepted, scoped population.
     pub fn draw_sample(&mut self, control: &str, req: &SampleRequest, actor: &Actor) -> Result<Sample> {
         let cid = control_id(self.conn(), control)?.ok_or_else(|| no_control(control))?;
+        self.refuse_in_type1("sampling")?;
         let pop = self.current_population(control)?.ok_or_else(|| {
             Error::invalid(format!("control {control} has no population: import or generate one first"))
         })?;
