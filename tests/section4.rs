@@ -241,7 +241,8 @@ fn the_docx_groups_controls_by_criterion_in_report_order_with_a_page_per_series(
     let s = Sandbox::new();
     let eng = finished(&s);
     let docx = export_docx(&s, &eng, "section4.docx", &[]);
-    let blocks = blocks(&zip_entry(&docx, "word/document.xml"));
+    let xml = zip_entry(&docx, "word/document.xml");
+    let blocks = blocks(&xml);
 
     let groups: Vec<(&str, bool)> = blocks
         .iter()
@@ -271,6 +272,7 @@ fn the_docx_groups_controls_by_criterion_in_report_order_with_a_page_per_series(
     );
 
     let tables = tables_by_criterion(&blocks);
+    assert_eq!(xml.matches("<w:tblHeader").count(), tables.len(), "only each table's header row repeats");
     let ids: Vec<&str> = tables.iter().map(|(h, _)| h.split(' ').next().unwrap()).collect();
     assert_eq!(
         ids,
@@ -341,10 +343,10 @@ fn results_are_worded_from_the_evaluation_with_and_without_exceptions() {
     );
     assert_eq!(
         with[2],
-        "Inquiry: Inquired of the VP Engineering about the change management process and the authorised approvers\n\
-         Inspection: Inspected, for a sample of changes, the change ticket for approval by an authorised approver before the deployment date\n\
-         Inspection: Inspected the evidence of testing attached to each sampled change before deployment\n\
-         Re-performance: Re-performed the comparison of the developer and the deployer of each sampled change"
+        "Inquiry: Inquired of the VP Engineering about the change management process and the authorised approvers.\n\
+         Inspection: Inspected, for a sample of changes, the change ticket for approval by an authorised approver before the deployment date.\n\
+         Inspection: Inspected the evidence of testing attached to each sampled change before deployment.\n\
+         Re-performance: Re-performed the comparison of the developer and the deployer of each sampled change."
     );
     assert_eq!(
         with[3],
@@ -353,9 +355,9 @@ fn results_are_worded_from_the_evaluation_with_and_without_exceptions() {
     let without = row("CC6.3", "CC6.3-01");
     assert_eq!(
         without[2],
-        "Inspection: Inspected, for a sample of terminated workers, the Okta system log for deactivation within 24 hours after the last day of work\n\
-         Inspection: Inspected the access removal ticket for each sampled termination\n\
-         Re-performance: Re-performed a search of Okta activity after the last day of work for each sampled termination"
+        "Inspection: Inspected, for a sample of terminated workers, the Okta system log for deactivation within 24 hours after the last day of work.\n\
+         Inspection: Inspected the access removal ticket for each sampled termination.\n\
+         Re-performance: Re-performed a search of Okta activity after the last day of work for each sampled termination."
     );
     assert_eq!(without[3], "No exceptions noted.");
     // The same control prints the same row under each criterion.
@@ -526,7 +528,7 @@ fn client_text_is_escaped_in_html_xlsx_and_docx() {
     assert!(html.contains(
         "=HYPERLINK(&quot;http://x&quot;,&quot;click&quot;) &lt;script&gt;alert(1)&lt;/script&gt; &amp; more"
     ));
-    assert!(html.contains("Inquiry: @SUM(A1:A9) &lt;b&gt;bold&lt;/b&gt;"));
+    assert!(html.contains("Inquiry: @SUM(A1:A9) &lt;b&gt;bold&lt;/b&gt;."));
     assert!(!html.contains("<script"), "no script in the page");
     assert!(!html.contains("<b>"));
     assert!(!html.contains("http://x\""), "no live link");
@@ -544,7 +546,7 @@ fn client_text_is_escaped_in_html_xlsx_and_docx() {
     let range = book.worksheet_range("Section 4").unwrap();
     let cells: Vec<&Data> = range.cells().map(|(_, _, c)| c).collect();
     assert!(cells.contains(&&Data::String(HOSTILE.into())), "the description is a text cell, as typed");
-    assert!(cells.contains(&&Data::String("Inquiry: @SUM(A1:A9) <b>bold</b>".into())));
+    assert!(cells.contains(&&Data::String("Inquiry: @SUM(A1:A9) <b>bold</b>.".into())));
     assert!(cells.contains(&&Data::String("DRAFT".into())));
 
     let docx = export_docx(&s, &eng, "s4.docx", &["--draft"]);

@@ -14,7 +14,7 @@ use docx_rs::{
     TableLayoutType, TableRow, WidthType,
 };
 
-use super::{COLUMNS, Row, Section4};
+use super::{COLUMNS, RESPONSE_LABEL, Row, Section4};
 use crate::Error;
 
 /// US Letter, portrait, in twentieths of a point; margins of 0.75 inch.
@@ -167,23 +167,32 @@ fn table(rows: &[Row]) -> Table {
                 .add_paragraph(Paragraph::new().keep_next(true).add_run(Run::new().add_text(*title).bold()))
         })
         .collect();
-    // The header row is the only row that cannot split: `repack` marks it as the repeating
-    // header (tblHeader), which docx-rs does not write.
+    // No row splits across pages (a control's row reads as one); `repack` marks each table's
+    // first row as the repeating header (tblHeader), which docx-rs does not write.
     let mut all = vec![TableRow::new(header_cells).cant_split()];
     for r in rows {
         let cell = |w: usize, lines: &[String]| {
             lines.iter().fold(TableCell::new().width(w, WidthType::Dxa), |c, l| {
-                c.add_paragraph(
-                    Paragraph::new().line_spacing(LineSpacing::new().after(80)).add_run(Run::new().add_text(l)),
-                )
+                let p = Paragraph::new().line_spacing(LineSpacing::new().after(80));
+                // The response reads apart from the auditor's result: its label is bold.
+                let p = match l.strip_prefix(RESPONSE_LABEL) {
+                    Some(rest) => {
+                        p.add_run(Run::new().add_text(RESPONSE_LABEL).bold()).add_run(Run::new().add_text(rest))
+                    }
+                    None => p.add_run(Run::new().add_text(l)),
+                };
+                c.add_paragraph(p)
             })
         };
-        all.push(TableRow::new(vec![
-            cell(WIDTHS[0], std::slice::from_ref(&r.control)),
-            cell(WIDTHS[1], std::slice::from_ref(&r.activity)),
-            cell(WIDTHS[2], &r.tests),
-            cell(WIDTHS[3], &r.results),
-        ]));
+        all.push(
+            TableRow::new(vec![
+                cell(WIDTHS[0], std::slice::from_ref(&r.control)),
+                cell(WIDTHS[1], std::slice::from_ref(&r.activity)),
+                cell(WIDTHS[2], &r.tests),
+                cell(WIDTHS[3], &r.results),
+            ])
+            .cant_split(),
+        );
     }
     Table::without_borders(all)
         .style(TABLE_STYLE)
@@ -192,9 +201,31 @@ fn table(rows: &[Row]) -> Table {
         .layout(TableLayoutType::Fixed)
 }
 
-/// The marker docx-rs writes for a row that cannot split, and what the header row gets.
+/// What docx-rs writes for a table and for a row that cannot split (every row here), and
+/// what a table's first row gets. Client text cannot fake either: it is escaped in `w:t`.
+const TABLE: &str = "<w:tbl>";
 const CANT_SPLIT: &str = "<w:cantSplit />";
 const REPEATING_HEADER: &str = "<w:cantSplit /><w:tblHeader />";
+
+/// Marks the first row of every table (tables are not nested here) as its header row.
+fn mark_header_rows(xml: &str) -> String {
+    let mut out = String::with_capacity(xml.len() + 1024);
+    let mut rest = xml;
+    while let Some(at) = rest.find(TABLE) {
+        let (before, table) = rest.split_at(at + TABLE.len());
+        out.push_str(before);
+        match table.find(CANT_SPLIT) {
+            Some(row) => {
+                out.push_str(&table[..row]);
+                out.push_str(REPEATING_HEADER);
+                rest = &table[row + CANT_SPLIT.len()..];
+            }
+            None => rest = table,
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 /// Re-writes the package docx-rs made: the same entries in the same order, each with the
 /// export time (so no clock reaches the bytes), and the header rows marked to repeat.
@@ -224,10 +255,23 @@ fn repack(package: &[u8], at: NaiveDateTime) -> Result<Vec<u8>, Error> {
         entry.read_to_end(&mut bytes).map_err(|e| broken(&e))?;
         if name == "word/document.xml" {
             let text = String::from_utf8(bytes).map_err(|e| broken(&e))?;
-            bytes = text.replace(CANT_SPLIT, REPEATING_HEADER).into_bytes();
+            bytes = mark_header_rows(&text).into_bytes();
         }
         out.start_file(name, options).map_err(|e| broken(&e))?;
         out.write_all(&bytes).map_err(|e| broken(&e))?;
     }
     Ok(out.finish().map_err(|e| broken(&e))?.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_first_row_of_each_table_repeats() {
+        let row = "<w:tr><w:trPr><w:cantSplit /></w:trPr></w:tr>";
+        let xml = format!("<w:p/><w:tbl>{row}{row}</w:tbl><w:tbl>{row}</w:tbl>");
+        let header = "<w:tr><w:trPr><w:cantSplit /><w:tblHeader /></w:trPr></w:tr>";
+        assert_eq!(mark_header_rows(&xml), format!("<w:p/><w:tbl>{header}{row}</w:tbl><w:tbl>{header}</w:tbl>"));
+    }
 }

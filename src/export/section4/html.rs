@@ -5,7 +5,7 @@
 use std::fmt::Write;
 
 use super::super::escape::escape_html;
-use super::{COLUMNS, Section4};
+use super::{COLUMNS, RESPONSE_LABEL, Section4};
 
 const STYLE: &str = "
 @page { margin: 16mm 14mm; }
@@ -60,8 +60,15 @@ pub(super) fn page(s: &Section4) -> String {
             }
             h.push_str("</tr></thead>\n<tbody>\n");
             for r in &c.rows {
-                let paragraphs =
-                    |lines: &[String]| lines.iter().map(|l| format!("<p>{}</p>", e(l))).collect::<String>();
+                let paragraphs = |lines: &[String]| {
+                    lines
+                        .iter()
+                        .map(|l| match l.strip_prefix(RESPONSE_LABEL) {
+                            Some(rest) => format!("<p><strong>{}</strong>{}</p>", e(RESPONSE_LABEL), e(rest)),
+                            None => format!("<p>{}</p>", e(l)),
+                        })
+                        .collect::<String>()
+                };
                 let _ = writeln!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",

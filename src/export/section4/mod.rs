@@ -166,6 +166,9 @@ pub struct Row {
 pub(crate) const COLUMNS: [&str; 4] =
     ["Control number", "Control activity specified by the service organization", "Tests performed", "Results of tests"];
 
+/// What starts the line of management's response in the results.
+pub const RESPONSE_LABEL: &str = "Management's response:";
+
 /// The result of a control tested without deviation.
 pub const NO_EXCEPTIONS: &str = "No exceptions noted.";
 
@@ -303,7 +306,8 @@ fn has_exceptions(c: &ControlWorkpaper) -> bool {
 }
 
 fn row(cw: &ControlWorkpaper, type1: bool, as_of: NaiveDate) -> Row {
-    let mut tests: Vec<String> = cw.procedures.iter().map(|p| format!("{}: {}", p.nature.words(), p.text)).collect();
+    let mut tests: Vec<String> =
+        cw.procedures.iter().map(|p| format!("{}: {}", p.nature.words(), full_stop(&p.text))).collect();
     if type1 && let Some(w) = &cw.walkthrough {
         tests.push(walkthrough_test(w));
     }
@@ -367,8 +371,14 @@ fn push_response(out: &mut Vec<String>, cw: &ControlWorkpaper) {
     if let Some(d) = &cw.deficiency
         && !d.management_response.trim().is_empty()
     {
-        out.push(format!("Management's response: {}", d.management_response.trim()));
+        out.push(format!("{RESPONSE_LABEL} {}", d.management_response.trim()));
     }
+}
+
+/// A step as a sentence: a matrix's steps are often typed without their full stop.
+fn full_stop(text: &str) -> String {
+    let text = text.trim();
+    if text.ends_with(['.', '!', '?', ':', ';']) { text.to_string() } else { format!("{text}.") }
 }
 
 /// The deviation as the middle of a sentence: trimmed, without its final full stop.
@@ -437,6 +447,8 @@ mod tests {
     fn a_deviation_reads_as_the_middle_of_a_sentence() {
         assert_eq!(sentence_body(" evidence was not retained. "), "evidence was not retained");
         assert_eq!(capitalised("evidence"), "Evidence");
+        assert_eq!(full_stop("Inspected the ticket "), "Inspected the ticket.");
+        assert_eq!(full_stop("Inspected the ticket."), "Inspected the ticket.");
     }
 
     #[test]
