@@ -628,3 +628,31 @@ fn a_type1_section4_reports_design_without_samples() {
         "Exceptions noted. The control was not suitably designed as of June 30, 2026.\nManagement's response: Management will document and approve every exemption."
     );
 }
+
+#[test]
+fn a_not_effective_conclusion_says_so_beside_the_same_figures() {
+    let s = Sandbox::new();
+    let eng = finished(&s);
+    let mut e = Engagement::open(&eng).unwrap();
+    e.conclude(
+        EXCEPTION_CONTROL,
+        Some((ConclusionKind::NotEffective, "The deviation defeats the control's purpose.")),
+        &actor(),
+    )
+    .unwrap();
+    drop(e);
+    let docx = export_docx(&s, &eng, "s4.docx", &[]);
+    let tables = tables_by_criterion(&blocks(&zip_entry(&docx, "word/document.xml")));
+    let row = tables
+        .iter()
+        .find(|(h, _)| h.starts_with("CC8.1 "))
+        .unwrap()
+        .1
+        .iter()
+        .find(|r| r[0] == EXCEPTION_CONTROL)
+        .unwrap();
+    assert_eq!(
+        row[3],
+        "Exceptions noted. For 1 of 25 changes sampled, evidence of testing before deployment was not retained. The control was not operating effectively during the period.\nManagement's response: Management has reminded the engineering team that test evidence must be attached to the change ticket before approval, and added a required field to the ticket template."
+    );
+}
