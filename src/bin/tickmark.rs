@@ -3,6 +3,8 @@
 
 #[path = "tickmark/design.rs"]
 mod design;
+#[path = "tickmark/report.rs"]
+mod report;
 #[path = "tickmark/requests.rs"]
 mod requests;
 
@@ -273,6 +275,8 @@ enum Command {
     /// pin a colleague's public key in an engagement.
     #[command(subcommand)]
     Identity(IdentityCommand),
+    /// Write the SOC report's Section 4 (tests of controls and results): .docx, .xlsx or .html.
+    Report(report::ReportArgs),
     /// Build the demo engagement (Acme Cloud, Inc.) from the embedded fixtures.
     Demo {
         /// Where to write it; defaults to the user's data directory.
@@ -1309,6 +1313,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
             let built = tickmark::demo::build(&path, force, &actor(by)?)?;
             out.emit(&built, || format!("Demo engagement ready: {}\n", path.display()));
         }
+        Command::Report(a) => report::run(a, by, out)?,
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod head;
 mod html;
 mod output;
 pub mod requests;
+pub mod section4;
 mod sheets;
 mod xlsx;
 
