@@ -625,6 +625,7 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
          ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing;
          ALTER TABLE population DROP COLUMN items_sha256;
+         UPDATE population_item SET fields = json(fields) WHERE typeof(fields) = 'blob';
          PRAGMA user_version = 3;",
     )
     .unwrap();

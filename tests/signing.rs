@@ -266,6 +266,7 @@ fn an_older_file_verifies_with_its_events_reported_unsigned() {
     conn.execute_batch(
         "ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing; ALTER TABLE population DROP COLUMN items_sha256;
+         UPDATE population_item SET fields = json(fields) WHERE typeof(fields) = 'blob';
          PRAGMA user_version = 4;",
     )
     .unwrap();
