@@ -780,6 +780,25 @@ mod tests {
     }
 
     #[test]
+    fn jsonb_fields_read_back_and_read_by_sqlite_as_the_same_json() {
+        let long = "x".repeat(300);
+        let longer = "é\"\\\n\t".repeat(20_000);
+        let fields = ["", "CHG-1", "a \"quoted\", text", "日本語", "twelve bytes", long.as_str(), longer.as_str()];
+        let mut cells = Vec::new();
+        jsonb::encode(&fields, &mut cells);
+        assert_eq!(jsonb::decode(&cells).unwrap(), fields);
+        let conn = Connection::open_in_memory().unwrap();
+        let text: String = conn.query_row("SELECT json(?1)", [&cells], |r| r.get(0)).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<String>>(&text).unwrap(), fields);
+        let third: String = conn.query_row("SELECT json_extract(?1, '$[2]')", [&cells], |r| r.get(0)).unwrap();
+        assert_eq!(third, fields[2]);
+        // A truncated or foreign value is damage, not a panic.
+        assert_eq!(jsonb::decode(&cells[..cells.len() - 1]), None);
+        assert_eq!(jsonb::decode(b"[1]"), None);
+        assert_eq!(jsonb::decode(&[]), None);
+    }
+
+    #[test]
     fn exactly_the_generatable_frequencies_are_generated() {
         for f in Frequency::ALL {
             assert_eq!(occurrences(year_2026(), f, false).is_ok(), f.generatable(), "{f}");

@@ -826,7 +826,9 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
     let mut voids = voids;
     for (ordinal, position, stratum, added_at, replaces) in listed {
         let row_position = frame.row_position(position);
-        let found: Option<(i64, String, Option<String>, Option<Vec<String>>)> = item_stmt
+        /// Source row, key, date, and the fields (None when damaged).
+        type Found = (i64, String, Option<String>, Option<Vec<String>>);
+        let found: Option<Found> = item_stmt
             .query_row(params![s.population_id, row_position as i64], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, super::population::read_fields(r, 3)?))
             })
