@@ -283,6 +283,8 @@ enum Inner {
     },
     Sheet {
         rows: Receiver<Event>,
+        /// The rest of the batch being read.
+        buffered: std::vec::IntoIter<xlsx::SheetRow>,
         sha256: String,
     },
 }
@@ -494,7 +496,7 @@ impl Table {
         let (sheets, name, header) = match rows.recv() {
             Ok(Event::Opened { sheets, sheet, header }) => (sheets, sheet, header),
             Ok(Event::Failed(e)) => return Err(e.into()),
-            Ok(Event::Row(_)) | Err(_) => {
+            Ok(Event::Rows(_)) | Err(_) => {
                 return Err(ImportError::new(K::Damaged, file, "the workbook could not be read").into());
             }
         };
@@ -504,7 +506,7 @@ impl Table {
             headers,
             format: SourceFormat { format: "xlsx", encoding: None, delimiter: None, sheet: Some(name) },
             sheets,
-            inner: Inner::Sheet { rows, sha256 },
+            inner: Inner::Sheet { rows, buffered: Vec::new().into_iter(), sha256 },
             digest: Rc::new(RefCell::new(Digesting::default())),
             total_bytes: snapshot.len,
             path: path.to_path_buf(),
@@ -576,12 +578,17 @@ impl Table {
                 }
                 Ok(true)
             }
-            Inner::Sheet { rows, .. } => {
-                let sheet_row = match rows.recv() {
-                    Ok(Event::Row(r)) => r,
-                    Ok(Event::Failed(e)) => return Err(e.into()),
-                    // The reader finished the sheet and hung up.
-                    Ok(Event::Opened { .. }) | Err(_) => return Ok(false),
+            Inner::Sheet { rows, buffered, .. } => {
+                let sheet_row = loop {
+                    if let Some(r) = buffered.next() {
+                        break r;
+                    }
+                    match rows.recv() {
+                        Ok(Event::Rows(batch)) => *buffered = batch.into_iter(),
+                        Ok(Event::Failed(e)) => return Err(e.into()),
+                        // The reader finished the sheet and hung up.
+                        Ok(Event::Opened { .. }) | Err(_) => return Ok(false),
+                    }
                 };
                 let width = self.headers.len().max(sheet_row.fields.len());
                 let mut fields = sheet_row.fields;
