@@ -16,7 +16,7 @@ data=$target/bench-data
 pairs=${PAIRS:-5}
 mkdir -p "$data"
 for tool in sqlite3 python3 /usr/bin/time; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is needed (make setup)" >&2; exit 1; }
+  command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time python3)" >&2; exit 1; }
 done
 csv="$data/population-1m.csv"
 [ -f "$csv" ] || python3 benches/gen_population.py 1000000 "$csv"
