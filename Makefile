@@ -75,10 +75,12 @@ package: ui
 screenshots:
 	@bash scripts/screenshots.sh
 
-## make bench: sampling, export and import speed (criterion), and import against sqlite3 .import.
+## make bench: one markdown table of speed against the reference measured in the same run
+## (import against sqlite3 .import, alternating; selection, the AICPA grids, export against their
+## targets), with peak memory (benches/table.sh). The criterion benches stay for profiling a
+## change: cargo bench -p tickmark --bench sampling|export.
 bench: setup
-	$(CARGO) bench -p tickmark --locked
-	bash benches/import_vs_sqlite.sh
+	bash benches/table.sh
 
 ## make lint: formatting and clippy with warnings as errors (part of make test). Clippy needs
 ## ui/dist like any build with the UI inside.

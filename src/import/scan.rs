@@ -2,7 +2,8 @@
 //! reads keys, dates and amounts, and builds the validation report as it goes.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher, Hasher};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -30,7 +31,8 @@ pub struct Item<'a> {
 #[derive(Default)]
 struct KeySet {
     hasher: BuildHasherDefault<DefaultHasher>,
-    first: HashMap<u64, u32>,
+    /// Keyed by the key's hash, which is not hashed again.
+    first: HashMap<u64, u32, BuildHasherDefault<Prehashed>>,
     arena: String,
     spans: Vec<(u32, u32, u64)>,
     collided: HashMap<String, u32>,
@@ -43,9 +45,10 @@ impl KeySet {
         if let Some(&i) = self.collided.get(key) {
             return Some(self.spans[i as usize].2);
         }
-        match self.first.get(&h) {
-            Some(&i) => {
-                let (start, len, first_line) = self.spans[i as usize];
+        let next = self.spans.len() as u32;
+        match self.first.entry(h) {
+            Entry::Occupied(first) => {
+                let (start, len, first_line) = self.spans[*first.get() as usize];
                 if &self.arena[start as usize..(start + len) as usize] == key {
                     Some(first_line)
                 } else {
@@ -54,9 +57,9 @@ impl KeySet {
                     None
                 }
             }
-            None => {
-                let idx = self.push(key, line);
-                self.first.insert(h, idx);
+            Entry::Vacant(slot) => {
+                slot.insert(next);
+                self.push(key, line);
                 None
             }
         }
@@ -67,6 +70,27 @@ impl KeySet {
         self.arena.push_str(key);
         self.spans.push((start, key.len() as u32, line));
         (self.spans.len() - 1) as u32
+    }
+}
+
+/// The hasher of a map keyed by hashes: the key is its own hash.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; anything else still hashes, byte by byte.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ b as u64;
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 

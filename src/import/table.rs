@@ -106,6 +106,11 @@ struct TextGuard<R> {
     after_cr: bool,
     /// The line each record starts on, in order, until the parser takes it.
     starts: Rc<RefCell<VecDeque<u64>>>,
+    /// The line the current record started on.
+    record_start: u64,
+    /// The bytes that can change the lexer's state or the line count (quote, delimiter, CR,
+    /// LF): inside a field, a run of any other bytes only lengthens the record.
+    special: [bool; 256],
     /// A refusal found in bytes already read; raised once the parser has what came before it.
     pending: Option<Guarded>,
 }
@@ -147,6 +152,8 @@ impl<R: Read> TextGuard<R> {
             line: 1,
             after_cr: false,
             starts,
+            record_start: 1,
+            special: std::array::from_fn(|b| matches!(b as u8, b'"' | b'\r' | b'\n') || b as u8 == delimiter),
             pending: None,
         }
     }
@@ -166,12 +173,13 @@ impl<R: Read> TextGuard<R> {
                 return None;
             }
             self.starts.borrow_mut().push_back(line);
+            self.record_start = line;
             self.fields = 1;
             self.record_bytes = 0;
             self.state = Lex::StartField;
         }
         self.record_bytes += 1;
-        let start = *self.starts.borrow().back().unwrap_or(&line);
+        let start = self.record_start;
         if self.record_bytes > MAX_RECORD_BYTES {
             return Some(Guarded::RecordTooLarge { line: start });
         }
@@ -201,14 +209,29 @@ impl<R: Read> Read for TextGuard<R> {
             return Err(io::Error::other(g));
         }
         let n = self.inner.read(buf)?;
-        for (i, &b) in buf[..n].iter().enumerate() {
-            if let Some(g) = self.step(b) {
+        let mut i = 0;
+        while i < n {
+            if matches!(self.state, Lex::InField | Lex::InQuoted) {
+                // The common case, byte for byte what `step` would do for these bytes: a run
+                // of ordinary bytes, no further than the record cap (the byte past it goes
+                // through `step`, which refuses it).
+                let room = MAX_RECORD_BYTES.saturating_sub(self.record_bytes).min((n - i) as u64) as usize;
+                let run = buf[i..i + room].iter().position(|&b| self.special[b as usize]).unwrap_or(room);
+                if run > 0 {
+                    self.record_bytes += run as u64;
+                    self.after_cr = false;
+                    i += run;
+                    continue;
+                }
+            }
+            if let Some(g) = self.step(buf[i]) {
                 if i == 0 {
                     return Err(io::Error::other(g));
                 }
                 self.pending = Some(g);
                 return Ok(i);
             }
+            i += 1;
         }
         Ok(n)
     }
@@ -260,6 +283,8 @@ enum Inner {
     },
     Sheet {
         rows: Receiver<Event>,
+        /// The rest of the batch being read.
+        buffered: std::vec::IntoIter<xlsx::SheetRow>,
         sha256: String,
     },
 }
@@ -471,7 +496,7 @@ impl Table {
         let (sheets, name, header) = match rows.recv() {
             Ok(Event::Opened { sheets, sheet, header }) => (sheets, sheet, header),
             Ok(Event::Failed(e)) => return Err(e.into()),
-            Ok(Event::Row(_)) | Err(_) => {
+            Ok(Event::Rows(_)) | Err(_) => {
                 return Err(ImportError::new(K::Damaged, file, "the workbook could not be read").into());
             }
         };
@@ -481,7 +506,7 @@ impl Table {
             headers,
             format: SourceFormat { format: "xlsx", encoding: None, delimiter: None, sheet: Some(name) },
             sheets,
-            inner: Inner::Sheet { rows, sha256 },
+            inner: Inner::Sheet { rows, buffered: Vec::new().into_iter(), sha256 },
             digest: Rc::new(RefCell::new(Digesting::default())),
             total_bytes: snapshot.len,
             path: path.to_path_buf(),
@@ -521,12 +546,12 @@ impl Table {
 
     /// Reads the next row into `row`; false at the end. Checks every field is text.
     pub fn next_row(&mut self, row: &mut Row) -> Result<bool, ReadError> {
-        let file = self.file.clone();
+        let file = self.file.as_str();
         match &mut self.inner {
             Inner::Csv { reader, record, encoding, starts, seen_non_ascii } => {
                 let more = match reader.read_byte_record(record) {
                     Ok(more) => more,
-                    Err(e) => return Err(csv_error(&file, e).into()),
+                    Err(e) => return Err(csv_error(file, e).into()),
                 };
                 if !more {
                     return Ok(false);
@@ -534,14 +559,14 @@ impl Table {
                 // The guard saw this record begin before the parser finished it.
                 let line = starts.borrow_mut().pop_front().or_else(|| record.position().map(|p| p.line())).unwrap_or(0);
                 for (i, field) in record.iter().enumerate() {
-                    check_field(&file, line, i, &self.headers, field, *encoding, seen_non_ascii)?;
+                    check_field(file, line, i, &self.headers, field, *encoding, seen_non_ascii)?;
                 }
                 // Every field was checked as UTF-8 above.
                 row.set(line, record.iter().map(|f| std::str::from_utf8(f).unwrap_or_default()));
                 if !self.headers.is_empty() && row.fields.len() != self.headers.len() {
                     return Err(ImportError::new(
                         K::Ragged,
-                        &file,
+                        file,
                         format!(
                             "this row has {} fields but the header has {}; every row must have one field per column (a missing quote or an extra delimiter?)",
                             row.fields.len(),
@@ -553,12 +578,17 @@ impl Table {
                 }
                 Ok(true)
             }
-            Inner::Sheet { rows, .. } => {
-                let sheet_row = match rows.recv() {
-                    Ok(Event::Row(r)) => r,
-                    Ok(Event::Failed(e)) => return Err(e.into()),
-                    // The reader finished the sheet and hung up.
-                    Ok(Event::Opened { .. }) | Err(_) => return Ok(false),
+            Inner::Sheet { rows, buffered, .. } => {
+                let sheet_row = loop {
+                    if let Some(r) = buffered.next() {
+                        break r;
+                    }
+                    match rows.recv() {
+                        Ok(Event::Rows(batch)) => *buffered = batch.into_iter(),
+                        Ok(Event::Failed(e)) => return Err(e.into()),
+                        // The reader finished the sheet and hung up.
+                        Ok(Event::Opened { .. }) | Err(_) => return Ok(false),
+                    }
                 };
                 let width = self.headers.len().max(sheet_row.fields.len());
                 let mut fields = sheet_row.fields;
@@ -570,7 +600,7 @@ impl Table {
                 row.numbers = numbers;
                 for (i, f) in row.fields.iter().enumerate() {
                     if f.len() > MAX_FIELD_BYTES {
-                        return Err(field_too_large(&file, row.line, i, &self.headers, f.len()).into());
+                        return Err(field_too_large(file, row.line, i, &self.headers, f.len()).into());
                     }
                 }
                 Ok(true)

@@ -128,6 +128,31 @@ impl DateReader {
 /// Parses an amount as written in exports: `1234.5`, `-125.00`, `$1,234.56`, `(250.00)`,
 /// `€ 12`, and the European `1.234,56` / `12,5` (a comma followed by one or two digits at the
 /// end is a decimal comma).
+/// `-?digits(.digits)?` with at most 18 digits, as `Decimal::from_str` reads it (the same
+/// value and scale) without its general parser: a population's amount column is a million of
+/// these. None for anything else, negative zero included.
+fn plain_decimal(t: &str) -> Option<Decimal> {
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() || whole.len() + fraction.len() > 18 || (digits.contains('.') && fraction.is_empty()) {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + (b - b'0') as i64;
+    }
+    if negative && mantissa == 0 {
+        return None;
+    }
+    Some(Decimal::new(if negative { -mantissa } else { mantissa }, fraction.len() as u32))
+}
+
 pub fn parse_amount(s: &str) -> Option<Decimal> {
     let mut t = s.trim();
     if t.is_empty() {
@@ -139,7 +164,7 @@ pub fn parse_amount(s: &str) -> Option<Decimal> {
         && plain.as_bytes()[0].is_ascii_digit()
         && plain.bytes().all(|b| b.is_ascii_digit() || b == b'.')
     {
-        return Decimal::from_str(t).ok();
+        return plain_decimal(t).or_else(|| Decimal::from_str(t).ok());
     }
     // Parentheses, then signs and currency symbols in any order around the digits:
     // `(12.00)`, `-$12`, `$-12`, `12-`, `€ 12`.
@@ -236,5 +261,17 @@ mod tests {
         assert_eq!(date_from_serial(46023.0), NaiveDate::from_ymd_opt(2026, 1, 1));
         assert_eq!(date_from_serial(46022.75), NaiveDate::from_ymd_opt(2025, 12, 31));
         assert_eq!(date_from_serial(12.0), None);
+    }
+
+    #[test]
+    fn plain_amounts_read_as_the_general_parser_reads_them() {
+        for t in ["0", "12", "12.50", "-12.50", "007.5", "0.000", "123456789012345678", "-1.0", "999999999.99"] {
+            let fast = plain_decimal(t).unwrap_or_else(|| panic!("{t} takes the fast path"));
+            let general = Decimal::from_str(t).unwrap();
+            assert_eq!((fast, fast.to_string()), (general, general.to_string()), "{t}");
+        }
+        for t in ["-0", "-0.00", "1.", ".5", "1.2.3", "1234567890123456789", "1e5", ""] {
+            assert_eq!(plain_decimal(t), None, "{t}");
+        }
     }
 }

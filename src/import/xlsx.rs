@@ -183,15 +183,24 @@ pub(crate) struct SheetRow {
 }
 
 pub(crate) enum Event {
-    Opened { sheets: Vec<String>, sheet: String, header: SheetRow },
-    Row(SheetRow),
+    Opened {
+        sheets: Vec<String>,
+        sheet: String,
+        header: SheetRow,
+    },
+    /// The next rows, in order: a batch per message, not a row (a hand-over between threads
+    /// per row was most of a million-row workbook's system time).
+    Rows(Vec<SheetRow>),
     Failed(ImportError),
 }
 
+/// Rows a batch holds.
+const BATCH_ROWS: usize = 256;
+
 /// Streams the chosen sheet from a thread that owns the workbook (calamine's cell reader
-/// borrows it), a few hundred rows ahead of the caller; dropping the receiver stops it.
+/// borrows it), a few batches of rows ahead of the caller; dropping the receiver stops it.
 pub(crate) fn stream(file: String, f: File, sheet: Option<String>, limits: Limits) -> Receiver<Event> {
-    let (tx, rx) = sync_channel(256);
+    let (tx, rx) = sync_channel(4);
     std::thread::spawn(move || {
         if let Err(e) = read_sheet(&file, f, sheet.as_deref(), &limits, &tx) {
             let _ = tx.send(Event::Failed(e));
@@ -272,12 +281,17 @@ fn read_sheet_inner(
         .into());
     }
     let mut rows = Rows::new(file, &name, limits);
-    let mut header_sent = false;
+    let header_sent = std::cell::Cell::new(false);
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
     let mut send = |row: SheetRow, rows: &Rows| -> Result<(), Stop> {
-        let event = if header_sent {
-            Event::Row(row)
+        let event = if header_sent.get() {
+            batch.push(row);
+            if batch.len() < BATCH_ROWS {
+                return Ok(());
+            }
+            Event::Rows(std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS)))
         } else {
-            header_sent = true;
+            header_sent.set(true);
             let header_row = (row.line - 1) as u32;
             if let Some(m) =
                 merged.iter().find(|m| m.start.0 <= header_row && header_row <= m.end.0 && m.end.1 > m.start.1)
@@ -300,24 +314,31 @@ fn read_sheet_inner(
         tx.send(event).map_err(|_| HungUp)?;
         Ok(())
     };
-    loop {
-        let cell = cells.next_cell().map_err(|e| damaged(file, &e))?;
-        let Some(cell) = cell else { break };
-        let (r, c) = cell.get_position();
-        if let Some(done) = rows.push(r, c, cell.get_value())? {
-            for row in done {
-                send(row, &rows)?;
+    let read = (|| {
+        loop {
+            let cell = cells.next_cell().map_err(|e| damaged(file, &e))?;
+            let Some(cell) = cell else { break };
+            let (r, c) = cell.get_position();
+            if let Some(done) = rows.push(r, c, cell.get_value())? {
+                for row in done {
+                    send(row, &rows)?;
+                }
             }
         }
-    }
-    match rows.end() {
-        Some(last) => send(last, &rows)?,
-        None if !header_sent => {
-            return Err(ImportError::new(K::Empty, file, format!("sheet {name:?} is empty")).into());
+        match rows.end() {
+            Some(last) => send(last, &rows)?,
+            None if !header_sent.get() => {
+                return Err(ImportError::new(K::Empty, file, format!("sheet {name:?} is empty")).into());
+            }
+            None => {}
         }
-        None => {}
+        Ok(())
+    })();
+    // The rows read before the end or a failure go first, so the caller meets them in order.
+    if !batch.is_empty() {
+        tx.send(Event::Rows(batch)).map_err(|_| HungUp)?;
     }
-    Ok(())
+    read
 }
 
 /// Puts streamed cells back into rows as the whole-range reader saw them: the header is the

@@ -3,10 +3,16 @@
 //! encoding, recorded in the population row (and so in the trail's row state) when the items
 //! are written and recomputed by `verify`, so an item rewritten or two items swapped behind
 //! Tickmark's back are seen. Evidence files: re-hashed against the SHA-256 they are stored under.
+//!
+//! An item's fields are hashed as `population_item.fields` stores them: JSON text (populations
+//! written before issue 14's schema) or JSONB bytes (see `population::StoredFields`), each
+//! marked apart, so a digest recorded before the change still holds and rewriting an item's
+//! fields in the other form changes it.
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use super::population::StoredFields;
 use crate::Result;
 
 /// Incremental: items are added in position order as they are written.
@@ -28,17 +34,22 @@ impl ItemsDigest {
         key: &str,
         date: Option<&str>,
         amount: Option<&str>,
-        fields: &str,
+        fields: StoredFields<'_>,
     ) {
         self.0.update(position.to_le_bytes());
         self.0.update(source_row.to_le_bytes());
-        for part in [Some(key), date, amount, Some(fields)] {
+        let fields = match fields {
+            StoredFields::Json(text) => (1u8, text.as_bytes()),
+            StoredFields::Cells(cells) => (2u8, cells),
+        };
+        let parts = [Some(key), date, amount].map(|p| p.map(|p| (1u8, p.as_bytes())));
+        for part in parts.into_iter().chain([Some(fields)]) {
             match part {
                 None => self.0.update([0u8]),
-                Some(p) => {
-                    self.0.update([1u8]);
+                Some((mark, p)) => {
+                    self.0.update([mark]);
                     self.0.update((p.len() as u64).to_le_bytes());
-                    self.0.update(p.as_bytes());
+                    self.0.update(p);
                 }
             }
         }
@@ -58,9 +69,10 @@ pub(crate) fn items_digest(conn: &Connection, population_id: i64) -> Result<(Str
     let mut digest = ItemsDigest::new();
     let mut count = 0;
     while let Some(r) = rows.next()? {
-        let (key, date, amount, fields): (String, Option<String>, Option<String>, String) =
-            (r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
-        digest.add(r.get(0)?, r.get(1)?, &key, date.as_deref(), amount.as_deref(), &fields);
+        let (key, date, amount): (String, Option<String>, Option<String>) = (r.get(2)?, r.get(3)?, r.get(4)?);
+        // Borrowed, not copied: `verify` reads every item of every population.
+        let fields = StoredFields::of(r, 5)?;
+        digest.add(r.get(0)?, r.get(1)?, &key, date.as_deref(), amount.as_deref(), fields);
         count += 1;
     }
     Ok((digest.finish(), count))
@@ -159,9 +171,18 @@ mod tests {
     fn digest(items: &[Item<'_>]) -> String {
         let mut d = ItemsDigest::new();
         for (p, r, k, date, amount, f) in items {
-            d.add(*p, *r, k, *date, *amount, f);
+            d.add(*p, *r, k, *date, *amount, StoredFields::Json(f));
         }
         d.finish()
+    }
+
+    #[test]
+    fn the_same_bytes_as_json_text_or_as_cells_digest_differently() {
+        let mut json = ItemsDigest::new();
+        json.add(1, 2, "K", None, None, StoredFields::Json("ab"));
+        let mut cells = ItemsDigest::new();
+        cells.add(1, 2, "K", None, None, StoredFields::Cells(b"ab"));
+        assert_ne!(json.finish(), cells.finish());
     }
 
     #[test]

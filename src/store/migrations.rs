@@ -345,4 +345,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE evidence ADD COLUMN request_id INTEGER;
     "#,
+    // 9: from this version on, an imported or generated population's
+    // `population_item.fields` holds the item's fields as JSONB (SQLite's binary JSON, a BLOB:
+    // nothing to quote or escape, about a tenth smaller than the text) instead of JSON text.
+    // Older items keep their text; both are read, and SQLite's JSON functions take either
+    // (`json(fields)` shows the text). The version moves so that an older Tickmark, which
+    // reads only text, refuses the file instead of misreading it.
+    r#"
+    -- population_item.fields may hold JSONB
+    "#,
 ];

@@ -112,11 +112,13 @@ impl Engagement {
                 "INSERT INTO population_item (population_id, position, source_row, key, date, fields) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
             )?;
             let mut digest = super::digest::ItemsDigest::new();
+            let mut fields = Vec::new();
             for (i, (key, date)) in occurrences.iter().enumerate() {
                 let (position, date) = ((i + 1) as i64, date.to_string());
-                let fields = serde_json::to_string(&[key.as_str(), &date]).expect("strings");
+                fields.clear();
+                jsonb::encode(&[key.as_str(), &date], &mut fields);
                 insert.execute(params![population_id, position, key, date, fields])?;
-                digest.add(position, position, key, Some(&date), None, &fields);
+                digest.add(position, position, key, Some(&date), None, StoredFields::Cells(&fields));
             }
             tx.execute(
                 "UPDATE population SET items_sha256 = ?2 WHERE id = ?1",
@@ -224,15 +226,135 @@ pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
 
 fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PopulationItem> {
     let date: Option<String> = r.get(3)?;
-    let fields: String = r.get(5)?;
     Ok(PopulationItem {
         position: r.get::<_, i64>(0)? as u64,
         source_row: r.get::<_, i64>(1)? as u64,
         key: r.get(2)?,
         date: date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
         amount: r.get(4)?,
-        fields: serde_json::from_str(&fields).unwrap_or_default(),
+        fields: read_fields(r, 5)?.unwrap_or_default(),
     })
+}
+
+/// An item's fields as `population_item.fields` holds them: JSON text (populations written
+/// before issue 14's schema) or JSONB, SQLite's binary JSON, as a BLOB (from it on: no
+/// quoting or escaping to write or parse, and SQLite's JSON functions read both).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum StoredFields<'a> {
+    Json(&'a str),
+    Cells(&'a [u8]),
+}
+
+impl<'a> StoredFields<'a> {
+    /// Column `i` of `r`, borrowed; an integer or a real (never written by Tickmark) is
+    /// read as the text SQLite would give, so it is damage to report, not a failure.
+    pub(crate) fn of(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<StoredFields<'a>> {
+        use rusqlite::types::ValueRef;
+        Ok(match r.get_ref(i)? {
+            ValueRef::Blob(b) => StoredFields::Cells(b),
+            ValueRef::Text(t) => StoredFields::Json(std::str::from_utf8(t).unwrap_or("")),
+            _ => StoredFields::Json(""),
+        })
+    }
+
+    /// The fields, or None when the stored value is damaged.
+    pub(crate) fn decode(self) -> Option<Vec<String>> {
+        match self {
+            StoredFields::Json(text) => serde_json::from_str(text).ok(),
+            StoredFields::Cells(cells) => jsonb::decode(cells),
+        }
+    }
+}
+
+/// Column `i` of `r` as an item's fields; None when the stored value is damaged.
+pub(crate) fn read_fields(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Vec<String>>> {
+    Ok(StoredFields::of(r, i)?.decode())
+}
+
+/// The subset of SQLite's JSONB (sqlite.org/jsonb.html) an item's fields need: one ARRAY of
+/// TEXTRAW elements. Each element is a header (its type in the low four bits, its payload size
+/// in the high four, or in the 1, 2, 4 or 8 big-endian bytes that follow) and its UTF-8 bytes.
+pub(crate) mod jsonb {
+    const TEXT: u8 = 7;
+    const TEXTRAW: u8 = 10;
+    const ARRAY: u8 = 11;
+
+    fn header(out: &mut Vec<u8>, kind: u8, size: usize) {
+        match size {
+            0..=11 => out.push((size as u8) << 4 | kind),
+            12..=0xff => out.extend_from_slice(&[0xc0 | kind, size as u8]),
+            0x100..=0xffff => {
+                out.push(0xd0 | kind);
+                out.extend_from_slice(&(size as u16).to_be_bytes());
+            }
+            _ if size <= u32::MAX as usize => {
+                out.push(0xe0 | kind);
+                out.extend_from_slice(&(size as u32).to_be_bytes());
+            }
+            _ => {
+                out.push(0xf0 | kind);
+                out.extend_from_slice(&(size as u64).to_be_bytes());
+            }
+        }
+    }
+
+    fn header_len(size: usize) -> usize {
+        match size {
+            0..=11 => 1,
+            12..=0xff => 2,
+            0x100..=0xffff => 3,
+            _ if size <= u32::MAX as usize => 5,
+            _ => 9,
+        }
+    }
+
+    /// Appends the JSONB array of `fields` to `out`.
+    pub(crate) fn encode<S: AsRef<str>>(fields: &[S], out: &mut Vec<u8>) {
+        let payload: usize = fields.iter().map(|f| header_len(f.as_ref().len()) + f.as_ref().len()).sum();
+        out.reserve(header_len(payload) + payload);
+        header(out, ARRAY, payload);
+        for f in fields {
+            header(out, TEXTRAW, f.as_ref().len());
+            out.extend_from_slice(f.as_ref().as_bytes());
+        }
+    }
+
+    /// A header at the start of `b`: (type, payload size, header length).
+    fn read_header(b: &[u8]) -> Option<(u8, usize, usize)> {
+        let first = *b.first()?;
+        let (kind, code) = (first & 0x0f, first >> 4);
+        let extra = match code {
+            0..=11 => return Some((kind, code as usize, 1)),
+            12 => 1,
+            13 => 2,
+            14 => 4,
+            _ => 8,
+        };
+        let bytes = b.get(1..1 + extra)?;
+        let size = bytes.iter().fold(0u64, |acc, &x| acc << 8 | x as u64);
+        Some((kind, usize::try_from(size).ok()?, 1 + extra))
+    }
+
+    /// The strings of a JSONB array of TEXT or TEXTRAW elements (what `encode` writes); None
+    /// for anything else.
+    pub(crate) fn decode(b: &[u8]) -> Option<Vec<String>> {
+        let (kind, size, at) = read_header(b)?;
+        if kind != ARRAY || at.checked_add(size)? != b.len() {
+            return None;
+        }
+        let mut rest = &b[at..];
+        let mut fields = Vec::new();
+        while !rest.is_empty() {
+            let (kind, size, at) = read_header(rest)?;
+            if kind != TEXTRAW && kind != TEXT {
+                return None;
+            }
+            let text = rest.get(at..at.checked_add(size)?)?;
+            fields.push(std::str::from_utf8(text).ok()?.to_string());
+            rest = &rest[at + size..];
+        }
+        Some(fields)
+    }
 }
 
 fn load_current(conn: &Connection, control: &str, control_id: i64) -> Result<Option<PopulationSummary>> {
@@ -405,17 +527,93 @@ enum Batch {
         format: String,
         headers: Vec<String>,
     },
-    Items(Vec<OwnedItem>, Option<Progress>),
-    Done(Box<ValidationReport>),
+    Items(Items, Option<Progress>),
+    /// The report, and the digest of every item sent (`ItemsDigest`).
+    Done(Box<ValidationReport>, String),
 }
 
-struct OwnedItem {
+/// A batch of items with their text back to back in one buffer: a few allocations a batch
+/// rather than several an item.
+#[derive(Default)]
+struct Items {
+    /// Each item's key, date (`YYYY-MM-DD`), amount and fields (JSONB), one after another.
+    bytes: Vec<u8>,
+    items: Vec<ItemSpans>,
+}
+
+/// Where an item's parts end in `Items::bytes`: each starts where the one before ends; an
+/// absent date or amount is None.
+struct ItemSpans {
     position: i64,
     line: i64,
-    key: String,
-    date: Option<String>,
-    amount: Option<String>,
-    fields: String,
+    key_end: usize,
+    date_end: Option<usize>,
+    amount_end: Option<usize>,
+    fields_end: usize,
+}
+
+/// One item of a batch as it is written: position, source line, key, date, amount, fields.
+type ItemRow<'a> = (i64, i64, &'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
+
+impl Items {
+    fn with_capacity(rows: usize) -> Items {
+        Items { bytes: Vec::with_capacity(rows * 180), items: Vec::with_capacity(rows) }
+    }
+
+    /// Adds `item` as it will be written, and to `digest`.
+    fn push(&mut self, item: &import::Item<'_>, digest: &mut super::digest::ItemsDigest) {
+        use std::io::Write;
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(item.key.as_bytes());
+        let key_end = self.bytes.len();
+        let date_end = item.date.map(|d| {
+            write!(self.bytes, "{d}").expect("a Vec takes every write");
+            self.bytes.len()
+        });
+        let amount_end = item.amount.map(|a| {
+            write!(self.bytes, "{a}").expect("a Vec takes every write");
+            self.bytes.len()
+        });
+        jsonb::encode(&item.row.fields, &mut self.bytes);
+        self.items.push(ItemSpans {
+            position: item.position as i64,
+            line: item.line as i64,
+            key_end,
+            date_end,
+            amount_end,
+            fields_end: self.bytes.len(),
+        });
+        let (position, line, key, date, amount, fields) = self.row(start, self.items.last().expect("just pushed"));
+        digest.add(position, line, key, date, amount, StoredFields::Cells(fields));
+    }
+
+    fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    fn row<'a>(&'a self, start: usize, it: &ItemSpans) -> ItemRow<'a> {
+        let text = |from: usize, to: usize| std::str::from_utf8(&self.bytes[from..to]).expect("pushed as str");
+        let mut at = it.key_end;
+        let key = text(start, at);
+        let mut next = |end: Option<usize>| {
+            end.map(|end| {
+                let part = text(at, end);
+                at = end;
+                part
+            })
+        };
+        let (date, amount) = (next(it.date_end), next(it.amount_end));
+        (it.position, it.line, key, date, amount, &self.bytes[at..it.fields_end])
+    }
+
+    fn rows(&self) -> impl Iterator<Item = ItemRow<'_>> {
+        let mut start = 0;
+        self.items.iter().map(move |it| {
+            let row = self.row(start, it);
+            start = it.fields_end;
+            row
+        })
+    }
 }
 
 const BATCH_ROWS: usize = 2048;
@@ -465,7 +663,9 @@ fn read_source(
         };
         sender.send(start).map_err(|_| gone())?;
         let latest = std::cell::Cell::new(None);
-        let mut batch = Vec::with_capacity(BATCH_ROWS);
+        let mut batch = Items::with_capacity(BATCH_ROWS);
+        // Here rather than on the writing thread: SQLite's inserts are the longer half.
+        let mut digest = super::digest::ItemsDigest::new();
         let report = import::scan(
             table,
             mapping,
@@ -475,25 +675,18 @@ fn read_source(
                 true
             },
             &mut |item| {
-                batch.push(OwnedItem {
-                    position: item.position as i64,
-                    line: item.line as i64,
-                    key: item.key.to_string(),
-                    date: item.date.map(|d| d.to_string()),
-                    amount: item.amount.map(|a| a.to_string()),
-                    fields: serde_json::to_string(&item.row.fields).expect("strings"),
-                });
+                batch.push(item, &mut digest);
                 if batch.len() == BATCH_ROWS {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH_ROWS));
+                    let full = std::mem::replace(&mut batch, Items::with_capacity(BATCH_ROWS));
                     sender.send(Batch::Items(full, latest.take())).map_err(|_| gone())?;
                 }
                 Ok(())
             },
         )?;
         sender.send(Batch::Items(std::mem::take(&mut batch), latest.take())).map_err(|_| gone())?;
-        Ok(report)
+        Ok((report, digest.finish()))
     })?;
-    sender.send(Batch::Done(Box::new(report))).map_err(|_| {
+    sender.send(Batch::Done(Box::new(report.0), report.1)).map_err(|_| {
         import::ImportError::new(import::ImportErrorKind::Cancelled, &table::display_name(source), "import cancelled")
             .into()
     })
@@ -509,7 +702,6 @@ fn write_batches(
 ) -> Result<(i64, ValidationReport)> {
     let mut population_id = 0;
     let mut file = String::new();
-    let mut digest = super::digest::ItemsDigest::new();
     for batch in receiver {
         match batch {
             Batch::Start { file: name, format, headers } => {
@@ -531,24 +723,13 @@ fn write_batches(
                 )?;
                 population_id = tx.last_insert_rowid();
                 file = name;
-                // A retry starts the items again.
-                digest = super::digest::ItemsDigest::new();
             }
             Batch::Items(items, p) => {
                 let mut insert = tx.prepare_cached(
                     "INSERT INTO population_item (population_id, position, source_row, key, date, amount, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 )?;
-                for it in items {
-                    insert.execute(params![
-                        population_id,
-                        it.position,
-                        it.line,
-                        it.key,
-                        it.date,
-                        it.amount,
-                        it.fields
-                    ])?;
-                    digest.add(it.position, it.line, &it.key, it.date.as_deref(), it.amount.as_deref(), &it.fields);
+                for (position, line, key, date, amount, fields) in items.rows() {
+                    insert.execute(params![population_id, position, line, key, date, amount, fields])?;
                 }
                 if let Some(p) = p
                     && !progress(p)
@@ -561,8 +742,7 @@ fn write_batches(
                     .into());
                 }
             }
-            Batch::Done(report) => {
-                let items_sha256 = std::mem::replace(&mut digest, super::digest::ItemsDigest::new()).finish();
+            Batch::Done(report, items_sha256) => {
                 tx.execute(
                     "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8, items_sha256 = ?9 WHERE id = ?1",
                     params![
@@ -597,6 +777,25 @@ mod tests {
 
     fn year_2026() -> Period {
         Period::parse("2026-01-01..2026-12-31").unwrap()
+    }
+
+    #[test]
+    fn jsonb_fields_read_back_and_read_by_sqlite_as_the_same_json() {
+        let long = "x".repeat(300);
+        let longer = "é\"\\\n\t".repeat(20_000);
+        let fields = ["", "CHG-1", "a \"quoted\", text", "日本語", "twelve bytes", long.as_str(), longer.as_str()];
+        let mut cells = Vec::new();
+        jsonb::encode(&fields, &mut cells);
+        assert_eq!(jsonb::decode(&cells).unwrap(), fields);
+        let conn = Connection::open_in_memory().unwrap();
+        let text: String = conn.query_row("SELECT json(?1)", [&cells], |r| r.get(0)).unwrap();
+        assert_eq!(serde_json::from_str::<Vec<String>>(&text).unwrap(), fields);
+        let third: String = conn.query_row("SELECT json_extract(?1, '$[2]')", [&cells], |r| r.get(0)).unwrap();
+        assert_eq!(third, fields[2]);
+        // A truncated or foreign value is damage, not a panic.
+        assert_eq!(jsonb::decode(&cells[..cells.len() - 1]), None);
+        assert_eq!(jsonb::decode(b"[1]"), None);
+        assert_eq!(jsonb::decode(&[]), None);
     }
 
     #[test]

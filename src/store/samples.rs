@@ -827,9 +827,11 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
     let mut voids = voids;
     for (ordinal, position, stratum, added_at, replaces) in listed {
         let row_position = frame.row_position(position);
-        let found: Option<(i64, String, Option<String>, String)> = item_stmt
+        /// Source row, key, date, and the fields (None when damaged).
+        type Found = (i64, String, Option<String>, Option<Vec<String>>);
+        let found: Option<Found> = item_stmt
             .query_row(params![s.population_id, row_position as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, super::population::read_fields(r, 3)?))
             })
             .optional()?;
         // A row missing from the population is reported by `verify`; the listing shows the
@@ -839,9 +841,9 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
                 line as u64,
                 key,
                 date.as_deref().map(super::population::parse_date).transpose()?,
-                serde_json::from_str(&fields).map_err(|e| {
+                fields.ok_or_else(|| {
                     Error::invalid(format!(
-                        "population_item row {row_position} of population {}, column fields: the stored value is damaged ({e})",
+                        "population_item row {row_position} of population {}, column fields: the stored value is damaged (not a list of texts)",
                         s.population_id
                     ))
                 })?,

@@ -239,10 +239,9 @@ pub(crate) fn apply_rules(
         let position = r.get::<_, i64>(0)? as u64;
         let key: String = r.get(2)?;
         let date: Option<String> = r.get(3)?;
-        let fields: String = r.get(4)?;
-        let fields: Vec<String> = serde_json::from_str(&fields).map_err(|e| {
+        let fields = super::population::read_fields(r, 4)?.ok_or_else(|| {
             Error::invalid(format!(
-                "population_item row {position} of population {population_id}, column fields: damaged ({e})"
+                "population_item row {position} of population {population_id}, column fields: damaged (not a list of texts)"
             ))
         })?;
         scoper.check(Row {

@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# make bench: one markdown table of Tickmark's speed against what an analyst would use instead,
+# measured in the same run on this machine.
+#
+# - import: `tickmark import` (hash + validate) and `sqlite3 .import` of the same 1,000,000-row
+#   CSV, alternating, PAIRS pairs (default 5): medians of wall and CPU (user + sys) time, the
+#   highest peak RSS (/usr/bin/time). The ratio's range over the pairs is shown beside it.
+# - the in-process cases (selection with rows fetched, the AICPA grids, export per format) come
+#   from benches/cases.rs, against the targets of DESIGN.md.
+# Optional: BENCH_XLSX=1 adds the same rows as an xlsx workbook, BENCH_10M=1 the 10,000,000-row
+# CSV (1.3 GB; minutes to generate and import).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+target=${CARGO_TARGET_DIR:-target}
+data=$target/bench-data
+pairs=${PAIRS:-5}
+mkdir -p "$data"
+for tool in sqlite3 python3 /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time python3)" >&2; exit 1; }
+done
+csv="$data/population-1m.csv"
+[ -f "$csv" ] || python3 benches/gen_population.py 1000000 "$csv"
+cargo build --release --locked --bin tickmark -q
+bin=$target/release/tickmark
+work=$(mktemp -d "$data/run.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export TICKMARK_USER=bench TICKMARK_CONFIG_DIR="$work/config"
+
+# Runs a command; prints "wall cpu peak_kib" (seconds, seconds, KiB).
+measure() {
+  /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" >/dev/null
+  awk '{ printf "%s %.2f %s\n", $1, $2 + $3, $4 }' "$work/t"
+}
+
+median() { sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+fresh_engagement() { # path
+  rm -f "$1"
+  "$bin" new "$1" --client Bench --period 2026-01-01..2026-12-31 >/dev/null
+  "$bin" controls add "$1" --id C1 --description bench --frequency event-driven >/dev/null
+}
+
+# Alternating pairs of `tickmark import SOURCE` and `sqlite3 .import REFERENCE_CSV`. Prints the
+# table rows for LABEL. Leaves the last engagement at $work/e.tickmark.
+import_pairs() { # label, source, reference csv
+  local label=$1 source=$2 ref=$3 i
+  local tw=() tc=() tm=() sw=() sc=() sm=() rw=()
+  for ((i = 1; i <= pairs; i++)); do
+    fresh_engagement "$work/e.tickmark"
+    rm -f "$work/s.db"
+    read -r w c m < <(measure "$bin" import "$work/e.tickmark" --control C1 "$source" --key "Issue key" --date Created --amount Amount)
+    tw+=("$w"); tc+=("$c"); tm+=("$m")
+    read -r w c m < <(measure sqlite3 "$work/s.db" ".import --csv $ref t")
+    sw+=("$w"); sc+=("$c"); sm+=("$m")
+    rw+=("$(awk -v a="${tw[-1]}" -v b="$w" 'BEGIN { printf "%.2f", a / b }')")
+  done
+  local twm tcm swm scm tpeak speak lo hi
+  twm=$(printf '%s\n' "${tw[@]}" | median); tcm=$(printf '%s\n' "${tc[@]}" | median)
+  swm=$(printf '%s\n' "${sw[@]}" | median); scm=$(printf '%s\n' "${sc[@]}" | median)
+  tpeak=$(printf '%s\n' "${tm[@]}" | sort -n | tail -1); speak=$(printf '%s\n' "${sm[@]}" | sort -n | tail -1)
+  lo=$(printf '%s\n' "${rw[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${rw[@]}" | sort -g | tail -1)
+  awk -v l="$label" -v tw="$twm" -v sw="$swm" -v tc="$tcm" -v sc="$scm" -v lo="$lo" -v hi="$hi" -v n="$pairs" \
+    -v tp="$tpeak" -v sp="$speak" 'BEGIN {
+      printf "| %s, wall (median of %d pairs) | %.2f s | sqlite3 .import %.2f s | **%.2f** (%s–%s) | %d MB (sqlite3 %d MB) |\n", l, n, tw, sw, tw / sw, lo, hi, tp / 1024, sp / 1024
+      printf "| %s, CPU user+sys | %.2f s | sqlite3 .import %.2f s | %.2f | |\n", l, tc, sc, tc / sc
+    }'
+  echo "$twm" >"$work/last-wall"
+}
+
+rows_1m=$(import_pairs "import 1,000,000 rows × 8 columns CSV ($(du -m "$csv" | cut -f1) MB)" "$csv" "$csv")
+cp "$work/e.tickmark" "$data/one-million.tickmark"
+wall_1m=$(cat "$work/last-wall")
+size_1m=$(stat -c %s "$data/one-million.tickmark")
+
+# `tickmark import SOURCE` into a fresh engagement: "wall cpu peak_kib".
+import_once() {
+  fresh_engagement "$work/x.tickmark"
+  measure "$bin" import "$work/x.tickmark" --control C1 "$1" --key "Issue key" --date Created --amount Amount
+}
+
+rows_xlsx=
+if [ "${BENCH_XLSX:-1}" = 1 ] && python3 -c 'import openpyxl' 2>/dev/null; then
+  xlsx="$data/population-1m.xlsx"
+  [ -f "$xlsx" ] || python3 benches/gen_population_xlsx.py "$csv" "$xlsx"
+  xw=(); xm=(); cw=()
+  for ((i = 1; i <= 3; i++)); do
+    read -r w _ m < <(import_once "$xlsx"); xw+=("$w"); xm+=("$m")
+    read -r w _ _ < <(import_once "$csv"); cw+=("$w")
+  done
+  rows_xlsx=$(awk -v x="$(printf '%s\n' "${xw[@]}" | median)" -v c="$(printf '%s\n' "${cw[@]}" | median)" \
+    -v m="$(printf '%s\n' "${xm[@]}" | sort -n | tail -1)" -v mb="$(du -m "$xlsx" | cut -f1)" 'BEGIN {
+      printf "| import the same 1,000,000 rows as xlsx (%d MB; median of 3 pairs) | %.2f s | the CSV import %.2f s | %.2f | %d MB (target < 300 MB) |\n", mb, x, c, x / c, m / 1024 }')
+fi
+
+rows_10m=
+if [ "${BENCH_10M:-0}" = 1 ]; then
+  csv10="$data/population-10m.csv"
+  [ -f "$csv10" ] || python3 benches/gen_population.py 10000000 "$csv10"
+  read -r w c m < <(import_once "$csv10")
+  rows_10m=$(awk -v w="$w" -v w1="$wall_1m" -v m="$m" -v e="$(stat -c %s "$work/x.tickmark")" -v s="$(stat -c %s "$csv10")" 'BEGIN {
+      printf "| import 10,000,000 rows (%d MB), one run: per-row time against the 1M median | %.2f s | 10 × %.2f s | %.2f (target ≤ 1.15) | %d MB |\n", s / 1048576, w, w1, w / (10 * w1), m / 1024
+      printf "| engagement file after the 10M import | %d MB | source CSV %d MB | %.2f | |\n", e / 1048576, s / 1048576, e / s }')
+fi
+
+echo
+echo "| case | Tickmark | reference, same run | ratio | peak memory |"
+echo "|---|---|---|---|---|"
+echo "$rows_1m"
+awk -v e="$size_1m" -v s="$(stat -c %s "$csv")" 'BEGIN { printf "| engagement file after the 1M import | %d MB | source CSV %d MB | %.2f | |\n", e / 1048576, s / 1048576, e / s }'
+[ -z "$rows_xlsx" ] || echo "$rows_xlsx"
+[ -z "$rows_10m" ] || echo "$rows_10m"
+TICKMARK_BENCH_ENGAGEMENT="$data/one-million.tickmark" TICKMARK_BENCH_DATA="$data" \
+  cargo bench --locked -q -p tickmark --bench cases 2>/dev/null
+echo
+echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))," \
+  "$(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
