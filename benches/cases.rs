@@ -167,6 +167,7 @@ fn fifty_controls(dir: &Path) -> PathBuf {
             nature: Nature::Manual,
             owner: "Owner".into(),
             attributes,
+            procedures: vec![],
         };
         eng.add_control(&input, &actor()).unwrap();
         eng.generate_population(&code, Frequency::Daily, true, &actor()).unwrap();
