@@ -13,4 +13,4 @@ criteria: string, frequency: FrequencyKind, nature: NatureKind, owner: string,
 /**
  * One attribute per entry, `A: approved before deployment` or just the condition.
  */
-attributes: Array<string>, };
+attributes: Array<string>, procedures: Array<string>, };

@@ -1,0 +1,2 @@
+import type { ConclusionKindJson } from "./ConclusionKindJson";
+export type CompensatingControlJson = { control: string, conclusion: ConclusionKindJson | null, };

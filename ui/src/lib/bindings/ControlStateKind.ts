@@ -1,0 +1,1 @@
+export type ControlStateKind = "not-started" | "sampled" | "tested" | "no-exceptions" | "exceptions" | "not-effective";

@@ -1,0 +1,2 @@
+import type { ControlStateKind } from "./ControlStateKind";
+export type CoveredControlJson = { code: string, state: ControlStateKind, };

@@ -1,0 +1,1 @@
+export type CriterionAssessmentJson = { criterion: string, met: boolean, };

@@ -1,0 +1,1 @@
+export type DesignConclusionKind = "effective" | "not-effective";

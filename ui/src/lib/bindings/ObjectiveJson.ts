@@ -1,0 +1,1 @@
+export type ObjectiveJson = { code: string, title: string, };

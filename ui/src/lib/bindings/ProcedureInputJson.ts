@@ -1,0 +1,2 @@
+import type { ProcedureNatureKind } from "./ProcedureNatureKind";
+export type ProcedureInputJson = { nature: ProcedureNatureKind, text: string, };

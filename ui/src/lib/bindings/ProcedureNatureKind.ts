@@ -1,0 +1,1 @@
+export type ProcedureNatureKind = "inquiry" | "observation" | "inspection" | "re-performance";

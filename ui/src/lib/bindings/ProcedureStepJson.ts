@@ -1,0 +1,2 @@
+import type { ProcedureNatureKind } from "./ProcedureNatureKind";
+export type ProcedureStepJson = { position: number, nature: ProcedureNatureKind, text: string, };

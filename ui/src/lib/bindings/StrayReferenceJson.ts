@@ -1,0 +1,1 @@
+export type StrayReferenceJson = { control: string, reference: string, reason: string, };
