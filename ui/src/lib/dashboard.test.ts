@@ -113,3 +113,20 @@ describe("a dashboard row", () => {
     expect(nextTab(row("X", { operating: "no-exceptions-noted" }))).toBe("conclusion");
   });
 });
+
+describe("report order", () => {
+  it("puts the common criteria's controls first, then A, C, PI, P, numbers read as numbers", async () => {
+    const { reportOrder } = await import("./dashboard");
+    const codes = ["A1.2-01", "CC10.1-01", "PI1.1-01", "CC6.1-01", "C1.1-01", "CC1.4-01", "P1.1-01", "ITGC-1"];
+    expect(reportOrder(codes.map((control) => ({ control }))).map((r) => r.control)).toEqual([
+      "CC1.4-01",
+      "CC6.1-01",
+      "CC10.1-01",
+      "A1.2-01",
+      "C1.1-01",
+      "PI1.1-01",
+      "P1.1-01",
+      "ITGC-1",
+    ]);
+  });
+});

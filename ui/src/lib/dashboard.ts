@@ -49,6 +49,31 @@ export interface CoverageGroup {
 
 const CATEGORY_ORDER = ["CC", "A", "C", "PI", "P", "objective"];
 
+/** The common criteria's series headings, as the 2017 Trust Services Criteria title them. */
+export const SERIES_TITLES: Record<string, string> = {
+  CC1: "Control environment",
+  CC2: "Communication and information",
+  CC3: "Risk assessment",
+  CC4: "Monitoring activities",
+  CC5: "Control activities",
+  CC6: "Logical and physical access controls",
+  CC7: "System operations",
+  CC8: "Change management",
+  CC9: "Risk mitigation",
+};
+
+/** Controls in report order: common criteria first (CC1 … CC9), then A, C, PI, P, by number within each. */
+export function reportOrder<T extends { control: string }>(rows: T[]): T[] {
+  const key = (code: string) => {
+    const m = /^(CC|PI|A|C|P)(\d+)?/i.exec(code);
+    const rank = m ? CATEGORY_ORDER.indexOf(m[1].toUpperCase()) : CATEGORY_ORDER.length;
+    return { rank: rank === -1 ? CATEGORY_ORDER.length : rank };
+  };
+  return [...rows].sort(
+    (a, b) => key(a.control).rank - key(b.control).rank || a.control.localeCompare(b.control, undefined, { numeric: true }),
+  );
+}
+
 /** The group a criterion prints under: the common criteria by series (`CC6.1` → `CC6`), the others by category. */
 export function groupKey(c: Pick<CriterionCoverageJson, "id" | "category">): string {
   if (c.category === "CC") {
