@@ -175,12 +175,12 @@ fn load_control(conn: &Connection, id: i64) -> Result<Control> {
     })
 }
 
-/// A matrix's controls with their line numbers, and its criteria column (index and header).
-type MatrixRows = (Vec<(u64, ControlInput)>, Option<(usize, String)>);
+/// A control matrix read: each control with its line, and the criteria column (index, header).
+type Matrix = (Vec<(u64, ControlInput)>, Option<(usize, String)>);
 
 /// Reads a control matrix into inputs, refusing the whole file at the first bad row; also
 /// returns the criteria column (index and header), for errors found against the engagement.
-fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<MatrixRows> {
+fn read_matrix(path: &Path, sheet: Option<&str>) -> Result<Matrix> {
     import::with_table(path, sheet, |table| {
         let file = table.file().to_string();
         let headers = table.headers().to_vec();
