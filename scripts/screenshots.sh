@@ -115,3 +115,6 @@ fieldwork "$TICKMARK" "$data/demo.tickmark"
 shot sampling --demo --screen sampling --control CC8.1-01
 shot testing --demo --screen testing --control CC8.1-01
 shot conclusion --demo --screen conclusion --control CC8.1-02
+shot dashboard --demo --screen dashboard
+shot coverage --demo --screen coverage
+shot design --demo --screen design --control CC6.1-01

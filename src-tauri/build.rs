@@ -53,6 +53,17 @@ const COMMANDS: &[&str] = &[
     "interview_add",
     "interview_edit",
     "workpaper_export",
+    "dashboard_load",
+    "coverage_load",
+    "procedures_list",
+    "procedure_add",
+    "procedure_edit",
+    "walkthrough_load",
+    "walkthrough_record",
+    "deficiency_load",
+    "deficiency_record",
+    "objectives_list",
+    "objective_add",
 ];
 
 fn main() {

@@ -56,8 +56,21 @@ async fn pass_items(app: &App, ordinals: std::ops::RangeInclusive<u32>) -> Resul
 }
 
 async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
-    app.step("the demo engagement opens on its controls", async |app| {
+    app.step("the demo engagement opens on its dashboard, the tested control with its exception", async |app| {
         app.see("Acme Cloud, Inc.").await?;
+        app.find("//h1[normalize-space()='Dashboard']").await?;
+        app.find(&format!("//*[@data-testid='dashboard-row-{CONTROL}']")).await?;
+        app.click("//*[@data-testid='filter-with-exceptions']").await?;
+        app.find("//*[@data-testid='dashboard-row-CC6.1-01']/td[normalize-space()='4 of 4']").await?;
+        app.click("//*[@data-testid='filter-with-exceptions']").await?;
+        Ok(())
+    })
+    .await?;
+
+    app.step("coverage is one click away and rolls the evaluated exception up to CC5.2", async |app| {
+        app.click("//*[@data-testid='dashboard-coverage']").await?;
+        app.find("//*[@data-testid='criterion-CC5.2' and contains(., 'Met, with exceptions evaluated')]").await?;
+        app.click("//*[@data-testid='nav-controls']").await?;
         app.find(&format!("//tr[td[normalize-space()='{CONTROL}']]")).await?;
         Ok(())
     })
@@ -158,6 +171,8 @@ async fn walk(app: &App, _workpaper: &Path) -> Result<()> {
         app.find("//*[@data-testid='conclusion-proposed' and normalize-space()='Exceptions noted']").await?;
         app.click("//*[@data-testid='conclude-submit']").await?;
         app.find("//*[@data-testid='conclusion-recorded']").await?;
+        // The demo's walkthrough concluded the design, so the preparer may sign off.
+        app.find("//*[@data-testid='conclusion-design' and contains(., 'Suitably designed')]").await?;
         app.click("//*[@data-testid='signoff-preparer-sign']").await?;
         app.find("//*[@data-testid='signoff-preparer' and contains(., 'Dana Whitfield')]").await?;
         app.click("//*[@data-testid='signoff-reviewer-sign']").await?;

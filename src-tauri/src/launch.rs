@@ -5,20 +5,23 @@
 //! ```
 //!
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
-//! controls, population, scope (the report's scoping section), grid, sampling, testing, conclusion,
-//! interviews, trail) and `--control`
+//! dashboard, coverage, controls, population, scope (the report's scoping section), grid, design,
+//! sampling, testing, conclusion, interviews, trail) and `--control`
 //! choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 10] = [
+pub const SCREENS: [&str; 13] = [
     "engagements",
+    "dashboard",
+    "coverage",
     "controls",
     "population",
     "scope",
     "grid",
+    "design",
     "sampling",
     "testing",
     "conclusion",

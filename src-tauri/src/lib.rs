@@ -85,6 +85,17 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             interviews::interview_add,
             interviews::interview_edit,
             export::workpaper_export,
+            design::dashboard_load,
+            design::coverage_load,
+            design::procedures_list,
+            design::procedure_add,
+            design::procedure_edit,
+            design::walkthrough_load,
+            design::walkthrough_record,
+            design::deficiency_load,
+            design::deficiency_record,
+            design::objectives_list,
+            design::objective_add,
         ])
 }
 

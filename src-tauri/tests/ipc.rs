@@ -476,7 +476,8 @@ fn controls_evidence_files_and_the_recent_list_through_the_commands() {
             "control_add",
             json!({ "input": {
                 "code": "CC9.9-01", "description": "Vendors are reviewed annually", "criteria": "CC9.2",
-                "frequency": "annual", "nature": "manual", "owner": "CFO", "attributes": ["A: review signed"]
+                "frequency": "annual", "nature": "manual", "owner": "CFO", "attributes": ["A: review signed"],
+                "procedures": ["inspection: Inspected the signed vendor review"]
             } }),
         )
         .unwrap();
@@ -596,4 +597,195 @@ fn an_encrypted_engagement_is_created_and_opened_with_its_passphrase_only() {
         h.call("engagement_open", json!({ "file": file, "passphrase": "correct horse battery staple" })).unwrap();
     assert_eq!(opened["client"], "Borealis Payments Ltd");
     assert_eq!(std::fs::read(&path).unwrap()[..16], head[..16], "still encrypted");
+}
+
+#[test]
+fn the_dashboard_shows_the_demos_tested_control_and_coverage_rolls_it_up() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let rows = h.call("dashboard_load", json!({})).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), h.call("controls_list", json!({})).unwrap().as_array().unwrap().len());
+    let row = rows.iter().find(|r| r["control"] == "CC6.1-01").unwrap();
+    assert_eq!(row["population"], 24);
+    assert_eq!(row["sample"], 4);
+    assert_eq!(row["tested"], 4);
+    assert_eq!(row["exceptions"], 1);
+    assert_eq!(row["operating"], "exceptions-noted");
+    assert_eq!(row["state"], "exceptions");
+    assert_eq!(row["design"], "effective");
+    assert_eq!(row["preparer"], "Dana Whitfield");
+    assert_eq!(row["reviewer"], Value::Null);
+    assert_eq!(row["deficiencyEvaluated"], true);
+    assert_eq!((row["signedOff"].clone(), row["withExceptions"].clone()), (json!(false), json!(true)));
+    assert!(row["procedureSteps"].as_u64().unwrap() > 0);
+    let untested = rows.iter().find(|r| r["control"] == "CC8.1-01").unwrap();
+    assert_eq!(untested["withExceptions"], false);
+    assert_eq!(untested["operating"], Value::Null);
+
+    let coverage = h.call("coverage_load", json!({})).unwrap();
+    let criteria = coverage["criteria"].as_array().unwrap();
+    let in_scope: Vec<&str> = criteria.iter().map(|c| c["category"].as_str().unwrap()).collect();
+    assert_eq!(in_scope.iter().filter(|c| **c == "CC").count(), 33, "every common criterion is listed");
+    // CC5.2 is addressed by CC6.1-01 alone: its exception was evaluated as leaving it met.
+    let cc52 = criteria.iter().find(|c| c["id"] == "CC5.2").unwrap();
+    assert_eq!(cc52["state"], "met-with-exceptions", "{cc52}");
+    assert_eq!(cc52["controls"], json!([{ "code": "CC6.1-01", "state": "exceptions" }]));
+    let without: Vec<&Value> = criteria.iter().filter(|c| c["state"] == "no-control").collect();
+    assert_eq!(coverage["withoutControl"].as_array().unwrap().len(), without.len());
+    assert!(without.iter().all(|c| c["controls"].as_array().unwrap().is_empty()));
+    assert_eq!(coverage["notMet"], json!([]));
+}
+
+#[test]
+fn a_procedure_step_is_added_and_edited_and_a_walkthrough_concludes_on_design() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let before = h.call("procedures_list", json!({ "control": "CC8.1-01" })).unwrap();
+    let n = before.as_array().unwrap().len();
+    let after = h
+        .call(
+            "procedure_add",
+            json!({ "control": "CC8.1-01", "input": { "nature": "re-performance", "text": "Re-performed the approval check" } }),
+        )
+        .unwrap();
+    let after = after.as_array().unwrap();
+    assert_eq!(after.len(), n + 1);
+    assert_eq!(
+        after[n],
+        json!({ "position": n + 1, "nature": "re-performance", "text": "Re-performed the approval check" })
+    );
+    let edited = h
+        .call(
+            "procedure_edit",
+            json!({ "control": "CC8.1-01", "position": n + 1, "input": { "nature": "observation", "text": "Observed a deployment" } }),
+        )
+        .unwrap();
+    assert_eq!(edited[n]["nature"], "observation");
+    assert_eq!(edited[n]["text"], "Observed a deployment");
+    assert_eq!(h.call("procedures_list", json!({ "control": "CC8.1-01" })).unwrap(), edited);
+
+    // Bad input: no text, no such step, an unknown nature, no such control.
+    let err = h
+        .call("procedure_add", json!({ "control": "CC8.1-01", "input": { "nature": "inquiry", "text": "  " } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("has no text"), "{err}");
+    let err = h
+        .call(
+            "procedure_edit",
+            json!({ "control": "CC8.1-01", "position": 99, "input": { "nature": "inquiry", "text": "x" } }),
+        )
+        .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("has no procedure step 99"), "{err}");
+    assert!(
+        h.call("procedure_add", json!({ "control": "CC8.1-01", "input": { "nature": "looking", "text": "x" } }))
+            .is_err()
+    );
+    let err = h
+        .call(
+            "walkthrough_record",
+            json!({ "control": "ZZ-404", "input": {
+            "narrative": "n", "traced": "t", "evidence": [], "interviews": [], "design": "effective" } }),
+        )
+        .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("ZZ-404"), "{err}");
+    assert_eq!(h.call("procedures_list", json!({ "control": "CC8.1-01" })).unwrap(), edited, "unchanged by refusals");
+
+    let err = h
+        .call(
+            "walkthrough_record",
+            json!({ "control": "CC8.1-01", "input": {
+            "narrative": " ", "traced": "CHG-1", "evidence": [], "interviews": [], "design": null } }),
+        )
+        .unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("has no narrative"), "{err}");
+    let interview = h
+        .call(
+            "interview_add",
+            json!({ "input": {
+            "heldOn": "2026-10-02", "interviewee": "Priya Natarajan", "role": "Change manager", "attendees": [],
+            "topics": "Change approval", "notes": "Walked through CHG-1042.", "controls": ["CC8.1-01"] } }),
+        )
+        .unwrap()["id"]
+        .clone();
+    let walkthrough = h
+        .call(
+            "walkthrough_record",
+            json!({ "control": "CC8.1-01", "input": {
+            "narrative": "Followed CHG-1042 from request to deployment.", "traced": "CHG-1042",
+            "evidence": [], "interviews": [interview], "design": "not-effective" } }),
+        )
+        .unwrap();
+    assert_eq!(walkthrough["design"], "not-effective");
+    assert_eq!(walkthrough["concludedBy"], "Dana Whitfield");
+    assert_eq!(walkthrough["interviews"], json!([interview]));
+    assert_eq!(h.call("walkthrough_load", json!({ "control": "CC8.1-01" })).unwrap(), walkthrough);
+    let row = h.call("dashboard_load", json!({})).unwrap();
+    let row = row.as_array().unwrap().iter().find(|r| r["control"] == "CC8.1-01").unwrap().clone();
+    assert_eq!(row["design"], "not-effective");
+}
+
+#[test]
+fn a_deficiency_is_refused_on_a_control_without_exceptions_and_read_back_on_the_tested_one() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let input = json!({
+        "deviation": "the review was late", "itemsNoun": "reviews", "cause": "leave", "isolated": true,
+        "criteria": [{ "criterion": "CC8.1", "met": true }], "compensating": [], "managementResponse": ""
+    });
+    let err = h.call("deficiency_record", json!({ "control": "CC8.1-01", "input": input })).unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert_eq!(err["message"], "CC8.1-01 has no exceptions recorded, so it has no deficiency to evaluate");
+    assert_eq!(h.call("deficiency_load", json!({ "control": "CC8.1-01" })).unwrap(), Value::Null);
+
+    let demo = h.call("deficiency_load", json!({ "control": "CC6.1-01" })).unwrap();
+    assert_eq!(demo["itemsNoun"], "quarterly access reviews");
+    assert_eq!(demo["compensating"][0]["control"], "CC6.3-01");
+    assert!(demo["criteria"].as_array().unwrap().iter().all(|c| c["met"] == true));
+
+    // A control cannot compensate for itself; a criterion it does not address is named.
+    let mut again = json!({
+        "deviation": demo["deviation"], "itemsNoun": demo["itemsNoun"], "cause": demo["cause"], "isolated": false,
+        "criteria": [{ "criterion": "CC6.1", "met": false }], "compensating": ["CC6.1-01"],
+        "managementResponse": demo["managementResponse"]
+    });
+    let err = h.call("deficiency_record", json!({ "control": "CC6.1-01", "input": again })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("cannot compensate for itself"), "{err}");
+    again["compensating"] = json!([]);
+    again["criteria"] = json!([{ "criterion": "CC9.2", "met": true }]);
+    let err = h.call("deficiency_record", json!({ "control": "CC6.1-01", "input": again })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("does not address CC9.2"), "{err}");
+
+    again["criteria"] = json!([{ "criterion": "CC6.1", "met": false }]);
+    let recorded = h.call("deficiency_record", json!({ "control": "CC6.1-01", "input": again })).unwrap();
+    assert_eq!(recorded["isolated"], false);
+    let coverage = h.call("coverage_load", json!({})).unwrap();
+    assert_eq!(coverage["notMet"], json!(["CC6.1"]));
+}
+
+#[test]
+fn control_objectives_belong_to_soc1_engagements() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    assert_eq!(h.call("objectives_list", json!({})).unwrap(), json!([]));
+    let err =
+        h.call("objective_add", json!({ "input": { "code": "CO1", "title": "Changes are authorised" } })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("belong to SOC 1"), "{err}");
+
+    let input = json!({
+        "client": "Borealis Payments Ltd", "report": "soc1-type1", "periodStart": "2026-06-30", "periodEnd": "2026-06-30",
+        "criteria": ["CC"], "firm": "Harlow & Reyes LLP", "preparer": "Dana Whitfield", "reviewer": "Marcus Oyelaran"
+    });
+    let path = h.dir.path().join("borealis.tickmark");
+    h.call("engagement_create", json!({ "file": h.write(&path), "input": input })).unwrap();
+    let added =
+        h.call("objective_add", json!({ "input": { "code": "CO1", "title": "Changes are authorised" } })).unwrap();
+    assert_eq!(added, json!({ "code": "CO1", "title": "Changes are authorised" }));
+    let err = h.call("objective_add", json!({ "input": { "code": "CO2", "title": " " } })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("has no title"), "{err}");
+    assert_eq!(h.call("objectives_list", json!({})).unwrap(), json!([added]));
+    let coverage = h.call("coverage_load", json!({})).unwrap();
+    assert_eq!(coverage["criteria"][0]["category"], "objective");
+    assert_eq!(coverage["withoutControl"], json!(["CO1"]));
 }

@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::design::{DesignConclusion, ProcedureNature};
 use super::evaluation::ProposalKind;
 use super::fieldwork::{ConclusionKind, Outcome, TICKMARK_LEGEND};
+use super::rollup::{ControlState, CriterionState};
 use super::{CRITERIA_CATEGORIES, Frequency, Nature, ReportType};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -48,6 +50,14 @@ pub struct Vocabulary {
     pub frequencies: BTreeMap<&'static str, FrequencyWords>,
     pub natures: BTreeMap<&'static str, &'static str>,
     pub reports: BTreeMap<&'static str, &'static str>,
+    /// A test step's nature: inquiry, observation, inspection, re-performance.
+    pub procedure_natures: BTreeMap<&'static str, &'static str>,
+    /// The test of design's conclusion.
+    pub design_conclusions: BTreeMap<&'static str, &'static str>,
+    /// Where a control stands, on the dashboard and in coverage.
+    pub control_states: BTreeMap<&'static str, &'static str>,
+    /// Whether a criterion is met, in coverage.
+    pub criterion_states: BTreeMap<&'static str, &'static str>,
 }
 
 pub fn vocabulary() -> Vocabulary {
@@ -66,6 +76,10 @@ pub fn vocabulary() -> Vocabulary {
             .collect(),
         natures: Nature::ALL.iter().map(|n| (n.as_str(), n.words())).collect(),
         reports: ReportType::ALL.iter().map(|r| (r.as_str(), r.words())).collect(),
+        procedure_natures: ProcedureNature::ALL.iter().map(|n| (n.as_str(), n.words())).collect(),
+        design_conclusions: DesignConclusion::ALL.iter().map(|d| (d.as_str(), d.words())).collect(),
+        control_states: ControlState::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
+        criterion_states: CriterionState::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
     }
 }
 
@@ -78,6 +92,9 @@ mod tests {
         let v = vocabulary();
         assert_eq!((v.outcomes.len(), v.conclusions.len(), v.frequencies.len()), (3, 3, 7));
         assert_eq!((v.natures.len(), v.reports.len(), v.criteria.len()), (3, 4, 5));
+        assert_eq!((v.procedure_natures.len(), v.design_conclusions.len()), (4, 2));
+        assert_eq!((v.control_states.len(), v.criterion_states.len()), (6, 6));
+        assert_eq!(v.procedure_natures["re-performance"], "Re-performance");
         for o in v.outcomes.values() {
             assert!(v.legend.iter().any(|l| l.mark == o.tickmark), "no legend line for {}", o.tickmark);
         }

@@ -40,7 +40,7 @@ pub async fn controls_import(
     state
         .with_engagement(move |eng| {
             let added = eng.import_controls(&path, sheet.as_deref(), &actor_for(eng)?)?;
-            added.into_iter().map(|c| with_population(eng, c)).collect()
+            added.controls.into_iter().map(|c| with_population(eng, c)).collect()
         })
         .await
 }

@@ -3,6 +3,7 @@
 //! `state::blocking`, off the IPC runtime.
 
 pub mod controls;
+pub mod design;
 pub mod dialogs;
 pub mod drops;
 pub mod engagements;

@@ -2,6 +2,7 @@
 //! frequency and nature.
 
 use serde::{Deserialize, Serialize};
+use tickmark::engagement::design::parse_procedures;
 use tickmark::engagement::{
     Attribute, Control, ControlInput, EngagementInfo, Frequency, Nature, NewEngagement, Period, ReportType,
     parse_attributes, parse_criteria, parse_criteria_refs,

@@ -108,16 +108,18 @@ pub struct EvidenceJson {
     pub sha256: Option<String>,
     pub added_by: String,
     pub added_at: String,
+    /// The client request (PBC) it answered, e.g. `CC8.1-01-07`.
+    pub request: Option<String>,
 }
 
 impl From<Evidence> for EvidenceJson {
     fn from(e: Evidence) -> EvidenceJson {
-        let Evidence { id, control, ordinal, kind, name, size, sha256, added_by, added_at } = e;
+        let Evidence { id, control, ordinal, kind, name, size, sha256, added_by, added_at, request } = e;
         let kind = match kind {
             EvidenceKind::File => "file",
             EvidenceKind::Reference => "reference",
         };
-        EvidenceJson { id, control, ordinal, kind: kind.to_string(), name, size, sha256, added_by, added_at }
+        EvidenceJson { id, control, ordinal, kind: kind.to_string(), name, size, sha256, added_by, added_at, request }
     }
 }
 

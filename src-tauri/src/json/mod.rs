@@ -39,6 +39,7 @@ macro_rules! mirror_enum {
     };
 }
 
+mod design;
 mod engagement;
 mod export;
 mod fieldwork;
@@ -47,6 +48,7 @@ mod sampling;
 mod trail;
 mod vocabulary;
 
+pub use design::*;
 pub use engagement::*;
 pub use export::*;
 pub use fieldwork::*;
@@ -66,5 +68,11 @@ mod tests {
         assert_eq!(Outcome::from(na), Outcome::NotApplicable);
         assert_eq!(serde_json::to_string(&OutcomeKind::from(Outcome::NotApplicable)).unwrap(), "\"na\"");
         assert_eq!(serde_json::to_string(&FrequencyKind::MultipleDaily).unwrap(), "\"multiple-daily\"");
+        // The vocabulary keys natures by the engine's `as_str`, so the wire name must be the same.
+        let nature = tickmark::engagement::design::ProcedureNature::Reperformance;
+        assert_eq!(
+            serde_json::to_string(&ProcedureNatureKind::from(nature)).unwrap(),
+            format!("\"{}\"", nature.as_str())
+        );
     }
 }

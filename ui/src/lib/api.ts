@@ -197,3 +197,33 @@ export const interviewEdit = (id: number, input: InterviewInputJson) =>
 
 export const workpaperExport = (control: string | null, format: ExportFormatKind, file: string) =>
   call<ExportJson>("workpaper_export", { control, format, file });
+
+// ---- The engagement dashboard, coverage, procedures, walkthroughs, deficiencies, objectives ----
+
+import type { CoverageJson } from "./bindings/CoverageJson";
+import type { DashboardRowJson } from "./bindings/DashboardRowJson";
+import type { DeficiencyInputJson } from "./bindings/DeficiencyInputJson";
+import type { DeficiencyJson } from "./bindings/DeficiencyJson";
+import type { ObjectiveJson } from "./bindings/ObjectiveJson";
+import type { ProcedureInputJson } from "./bindings/ProcedureInputJson";
+import type { ProcedureStepJson } from "./bindings/ProcedureStepJson";
+import type { WalkthroughInputJson } from "./bindings/WalkthroughInputJson";
+import type { WalkthroughJson } from "./bindings/WalkthroughJson";
+
+export const dashboardLoad = () => call<DashboardRowJson[]>("dashboard_load");
+export const coverageLoad = () => call<CoverageJson>("coverage_load");
+export const proceduresList = (control: string) => call<ProcedureStepJson[]>("procedures_list", { control });
+/** Appends a step; answers the control's whole procedure. */
+export const procedureAdd = (control: string, input: ProcedureInputJson) =>
+  call<ProcedureStepJson[]>("procedure_add", { control, input });
+/** Rewrites step `position` (1-based); answers the control's whole procedure. */
+export const procedureEdit = (control: string, position: number, input: ProcedureInputJson) =>
+  call<ProcedureStepJson[]>("procedure_edit", { control, position, input });
+export const walkthroughLoad = (control: string) => call<WalkthroughJson | null>("walkthrough_load", { control });
+export const walkthroughRecord = (control: string, input: WalkthroughInputJson) =>
+  call<WalkthroughJson>("walkthrough_record", { control, input });
+export const deficiencyLoad = (control: string) => call<DeficiencyJson | null>("deficiency_load", { control });
+export const deficiencyRecord = (control: string, input: DeficiencyInputJson) =>
+  call<DeficiencyJson>("deficiency_record", { control, input });
+export const objectivesList = () => call<ObjectiveJson[]>("objectives_list");
+export const objectiveAdd = (input: ObjectiveJson) => call<ObjectiveJson>("objective_add", { input });

@@ -19,6 +19,7 @@ describe("dates and times", () => {
     expect(formatDate("2026-01-31")).toBe("31 Jan 2026");
     expect(formatDate("2026-12-01")).toBe("1 Dec 2026");
     expect(formatPeriod("2026-01-01", "2026-12-31")).toBe("1 Jan 2026 – 31 Dec 2026");
+    expect(formatPeriod("2026-06-30", "2026-06-30")).toBe("As of 30 Jun 2026");
   });
 
   it("leaves text that is not an ISO date alone and shows a dash for none", () => {

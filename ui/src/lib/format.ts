@@ -13,8 +13,9 @@ export function formatDate(iso: string | null | undefined): string {
   return `${Number(m[3])} ${month} ${m[1]}`;
 }
 
-/** `2026-01-01`, `2026-12-31` → `1 Jan 2026 – 31 Dec 2026`. */
+/** `2026-01-01`, `2026-12-31` → `1 Jan 2026 – 31 Dec 2026`; a Type 1 date (start = end) → `As of 30 Jun 2026`. */
 export function formatPeriod(start: string, end: string): string {
+  if (start === end) return `As of ${formatDate(start)}`;
   return `${formatDate(start)} – ${formatDate(end)}`;
 }
 

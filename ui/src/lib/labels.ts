@@ -48,3 +48,20 @@ export const CRITERIA: readonly { code: string; words: string }[] = VOCABULARY.c
 export function canGenerate(frequency: FrequencyKind): boolean {
   return VOCABULARY.frequencies[frequency].generatable;
 }
+
+import type { ControlStateKind } from "./bindings/ControlStateKind";
+import type { CriterionStateKind } from "./bindings/CriterionStateKind";
+import type { DesignConclusionKind } from "./bindings/DesignConclusionKind";
+import type { ProcedureNatureKind } from "./bindings/ProcedureNatureKind";
+
+export const PROCEDURE_NATURE_LABELS: Record<ProcedureNatureKind, string> = words<ProcedureNatureKind>(
+  VOCABULARY.procedure_natures,
+);
+
+export const DESIGN_LABELS: Record<DesignConclusionKind, string> = words<DesignConclusionKind>(VOCABULARY.design_conclusions);
+
+export const CONTROL_STATE_LABELS: Record<ControlStateKind, string> = words<ControlStateKind>(VOCABULARY.control_states);
+
+export const CRITERION_STATE_LABELS: Record<CriterionStateKind, string> = words<CriterionStateKind>(
+  VOCABULARY.criterion_states,
+);

@@ -4,8 +4,8 @@
 import type { EngagementJson } from "./bindings/EngagementJson";
 import type { StartJson } from "./bindings/StartJson";
 
-export type Screen = "engagements" | "controls" | "workspace" | "trail" | "interviews";
-export type WorkspaceTab = "population" | "sampling" | "testing" | "conclusion";
+export type Screen = "engagements" | "dashboard" | "coverage" | "controls" | "workspace" | "trail" | "interviews";
+export type WorkspaceTab = "population" | "design" | "sampling" | "testing" | "conclusion";
 export type PopulationView = "report" | "items";
 
 export interface Place {
@@ -28,25 +28,32 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return HOME;
     case "trail":
       return { ...HOME, screen: "trail" };
+    case "dashboard":
+      return { ...HOME, screen: "dashboard" };
+    case "coverage":
+      return { ...HOME, screen: "coverage" };
+    case "controls":
+      return { ...HOME, screen: "controls", control };
     case "interviews":
       return { ...HOME, screen: "interviews" };
     case "scope":
       return control ? { screen: "workspace", control, tab: "population", view: "report", focus: "scope" } : { ...HOME, screen: "controls" };
     case "population":
     case "grid":
+    case "design":
     case "sampling":
     case "testing":
     case "conclusion":
       if (control) {
         const tab: WorkspaceTab =
-          start.screen === "sampling" || start.screen === "testing" || start.screen === "conclusion"
+          start.screen === "design" || start.screen === "sampling" || start.screen === "testing" || start.screen === "conclusion"
             ? start.screen
             : "population";
         return { screen: "workspace", control, tab, view: start.screen === "grid" ? "items" : "report" };
       }
       return { ...HOME, screen: "controls" };
     default:
-      return { ...HOME, screen: "controls", control };
+      return { ...HOME, screen: "dashboard", control };
   }
 }
 
@@ -92,10 +99,10 @@ export class Nav {
     return true;
   }
 
-  /** A new engagement is open (or none is): start again from its controls. */
+  /** A new engagement is open (or none is): start again from its dashboard. */
   opened(engagement: EngagementJson | null, place?: Place): void {
     this.engagement = engagement;
     this.history = [];
-    this.place = place ?? (engagement ? { ...HOME, screen: "controls" } : { ...HOME });
+    this.place = place ?? (engagement ? { ...HOME, screen: "dashboard" } : { ...HOME });
   }
 }

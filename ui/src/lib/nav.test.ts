@@ -34,7 +34,10 @@ describe("start-up place", () => {
     });
     expect(startPlace({ engagement: acme, screen: "sampling", control: "CC6.3-01" }).tab).toBe("sampling");
     expect(startPlace({ engagement: acme, screen: "trail", control: null }).screen).toBe("trail");
-    expect(startPlace({ engagement: acme, screen: null, control: null }).screen).toBe("controls");
+    expect(startPlace({ engagement: acme, screen: null, control: null }).screen).toBe("dashboard");
+    expect(startPlace({ engagement: acme, screen: "controls", control: null }).screen).toBe("controls");
+    expect(startPlace({ engagement: acme, screen: "coverage", control: null }).screen).toBe("coverage");
+    expect(startPlace({ engagement: acme, screen: "design", control: "CC6.1-01" })).toMatchObject({ screen: "workspace", tab: "design" });
   });
 
   it("shows the engagements screen when nothing could be opened", () => {
@@ -49,7 +52,7 @@ describe("navigation", () => {
     nav.go("controls");
     expect(nav.screen).toBe("engagements");
     nav.opened(acme);
-    expect(nav.screen).toBe("controls");
+    expect(nav.screen).toBe("dashboard");
   });
 
   it("goes back the way the auditor came", () => {
@@ -61,7 +64,7 @@ describe("navigation", () => {
     expect(nav.place.screen).toBe("workspace");
     expect(nav.place.control).toBe("CC8.1-01");
     expect(nav.back()).toBe(true);
-    expect(nav.screen).toBe("controls");
+    expect(nav.screen).toBe("dashboard");
     expect(nav.back()).toBe(false);
   });
 

@@ -13,6 +13,8 @@ class Session {
   /** Why the engagement asked for at start-up could not be opened. */
   startError = $state<CommandError | null>(null);
   importing = $state(false);
+  /** The dashboard's filters, kept while the auditor visits a control and comes back. */
+  dashboardFilter = $state({ notSignedOff: false, withExceptions: false });
   /** Bumped when an action elsewhere (a shortcut) asks a screen to do something. */
   request = $state<{ name: string; at: number } | null>(null);
 

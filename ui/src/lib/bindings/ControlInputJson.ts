@@ -13,4 +13,8 @@ criteria: string, frequency: FrequencyKind, nature: NatureKind, owner: string,
 /**
  * One attribute per entry, `A: approved before deployment` or just the condition.
  */
-attributes: Array<string>, };
+attributes: Array<string>, 
+/**
+ * One test step per entry, nature first: `inspection: Inspected the ticket …`.
+ */
+procedures: Array<string>, };

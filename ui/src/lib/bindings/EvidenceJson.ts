@@ -8,4 +8,8 @@ ordinal: number | null,
 /**
  * `file` (stored in the engagement) or `reference`.
  */
-kind: string, name: string, size: number | null, sha256: string | null, addedBy: string, addedAt: string, };
+kind: string, name: string, size: number | null, sha256: string | null, addedBy: string, addedAt: string, 
+/**
+ * The client request (PBC) it answered, e.g. `CC8.1-01-07`.
+ */
+request: string | null, };

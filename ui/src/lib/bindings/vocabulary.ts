@@ -99,7 +99,35 @@ export const VOCABULARY = {
     "manual": "Manual"
   },
   "reports": {
+    "soc1-type1": "SOC 1 Type 1",
     "soc1-type2": "SOC 1 Type 2",
+    "soc2-type1": "SOC 2 Type 1",
     "soc2-type2": "SOC 2 Type 2"
+  },
+  "procedure_natures": {
+    "inquiry": "Inquiry",
+    "inspection": "Inspection",
+    "observation": "Observation",
+    "re-performance": "Re-performance"
+  },
+  "design_conclusions": {
+    "effective": "Suitably designed",
+    "not-effective": "Not suitably designed"
+  },
+  "control_states": {
+    "exceptions": "Concluded: exceptions",
+    "no-exceptions": "Concluded: no exceptions",
+    "not-effective": "Concluded: not effective",
+    "not-started": "Not started",
+    "sampled": "Sampled",
+    "tested": "Tested, not concluded"
+  },
+  "criterion_states": {
+    "in-progress": "In progress",
+    "met": "Met",
+    "met-with-exceptions": "Met, with exceptions evaluated",
+    "no-control": "No control addresses it",
+    "not-evaluated": "Exceptions not yet evaluated",
+    "not-met": "Not met"
   }
 } as const;
