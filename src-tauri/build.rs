@@ -53,6 +53,7 @@ const COMMANDS: &[&str] = &[
     "interview_add",
     "interview_edit",
     "workpaper_export",
+    "section4_export",
     "dashboard_load",
     "coverage_load",
     "procedures_list",

@@ -199,10 +199,17 @@ pub fn load_or_create(
         secret_key: hex(identity.key.as_bytes()),
     };
     let text = serde_json::to_string_pretty(&file).expect("plain data") + "\n";
-    // create_new: two Tickmarks starting at once never overwrite each other's key.
-    let mut f = private_file(&path).map_err(io)?;
-    f.write_all(text.as_bytes()).and_then(|()| f.sync_all()).map_err(io)?;
-    Ok((identity, path, true))
+    // Written whole under a private temporary name, then linked into place: a reader never
+    // sees half a key file, and when two Tickmarks (or two test threads) create the same
+    // identity at once, the second finds the first's key and uses it instead of failing.
+    let dir_io = |source| Error::Io { path: dir.to_path_buf(), source };
+    let mut tmp = tempfile::Builder::new().prefix(".key-").tempfile_in(dir).map_err(dir_io)?;
+    tmp.write_all(text.as_bytes()).and_then(|()| tmp.as_file().sync_all()).map_err(io)?;
+    match std::fs::hard_link(tmp.path(), &path) {
+        Ok(()) => Ok((identity, path, true)),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok((load(&path, name)?, path, false)),
+        Err(e) => Err(io(e)),
+    }
 }
 
 /// Reads a key file, refusing one others can read or one whose keys do not belong together.
@@ -244,14 +251,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
     b.create(dir)
-}
-
-fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
-    o.open(path)
 }
 
 /// 32 bytes from the operating system's random source: a new signing key's secret. For the
@@ -315,5 +314,33 @@ mod tests {
         let d = Path::new("/x");
         assert!(key_path(d, "Dana Whitfield").to_string_lossy().starts_with("/x/dana-whitfield-"));
         assert_ne!(key_path(d, "Dana Whitfield"), key_path(d, "dana whitfield"));
+    }
+
+    #[test]
+    fn identities_created_at_once_are_one_identity_and_the_file_is_private() {
+        let dir = tempfile::tempdir().unwrap();
+        let made: Vec<(Identity, bool)> = std::thread::scope(|s| {
+            let threads: Vec<_> = (0..8u8)
+                .map(|i| {
+                    let dir = dir.path();
+                    s.spawn(move || {
+                        let (id, _, created) = load_or_create(dir, "Dana Whitfield", || Ok([i + 1; 32])).unwrap();
+                        (id, created)
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        assert_eq!(made.iter().filter(|(_, created)| *created).count(), 1, "one thread created the key");
+        let key = made[0].0.public_key().hex();
+        assert!(made.iter().all(|(id, _)| id.public_key().hex() == key), "every thread uses the same key");
+        let files: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(files.len(), 1, "no temporary file is left: {files:?}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let path = dir.path().join(&files[0]);
+            assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
     }
 }

@@ -92,6 +92,8 @@ pub enum ChoosePurpose {
     WorkpaperHtml,
     /// The folder the CSV files go in (created by the export).
     WorkpaperCsv,
+    /// Section 4 of the SOC report, as a Word document.
+    Section4Docx,
 }
 
 /// How a purpose's dialog looks and what its answer may do.
@@ -121,6 +123,7 @@ impl ChoosePurpose {
             ChoosePurpose::WorkpaperXlsx => ("Export the workpaper", Write, &[("Excel workbook", &["xlsx"])]),
             ChoosePurpose::WorkpaperHtml => ("Export the workpaper", Write, &[("Web page (printable)", &["html"])]),
             ChoosePurpose::WorkpaperCsv => ("Name the folder for the CSV files", Write, &[]),
+            ChoosePurpose::Section4Docx => ("Export Section 4 of the report", Write, &[("Word document", &["docx"])]),
         };
         DialogSpec { title, access, filters }
     }

@@ -85,6 +85,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             interviews::interview_add,
             interviews::interview_edit,
             export::workpaper_export,
+            export::section4_export,
             design::dashboard_load,
             design::coverage_load,
             design::procedures_list,

@@ -789,3 +789,21 @@ fn control_objectives_belong_to_soc1_engagements() {
     assert_eq!(coverage["criteria"][0]["category"], "objective");
     assert_eq!(coverage["withoutControl"], json!(["CO1"]));
 }
+
+#[test]
+fn section4_is_refused_while_controls_are_open_and_written_as_a_marked_draft() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let out = h.dir.path().join("acme-section4.docx");
+    let err = h.call("section4_export", json!({ "draft": false, "file": h.write(&out) })).unwrap_err();
+    let message = err["message"].as_str().unwrap();
+    assert!(message.contains("CC8.1-01"), "the controls not concluded are listed: {message}");
+    assert!(!out.exists(), "nothing is written");
+    let written = h.call("section4_export", json!({ "draft": true, "file": h.write(&out) })).unwrap();
+    assert_eq!(written["draft"], true);
+    assert_eq!(written["controls"], 16);
+    assert_eq!(written["file"]["name"], "acme-section4.docx");
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(written["file"]["bytes"], bytes.len());
+    assert!(bytes.starts_with(b"PK"), "a Word document is a zip package");
+}

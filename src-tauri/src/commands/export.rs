@@ -4,7 +4,7 @@ use tauri::State;
 
 use crate::error::CommandResult;
 use crate::files::Access;
-use crate::json::{ExportFormatKind, ExportJson};
+use crate::json::{ExportFormatKind, ExportJson, Section4Json};
 use crate::state::{AppState, actor_for};
 
 /// Exports to `file`, a handle from the native save dialog (which has already asked before
@@ -22,6 +22,21 @@ pub async fn workpaper_export(
             let workpaper = eng.workpaper(control.as_deref(), &actor_for(eng)?)?;
             let summary = tickmark::export::export(&workpaper, format.into(), &path, true)?;
             Ok(ExportJson::new(summary, workpaper.controls.len()))
+        })
+        .await
+}
+
+/// Section 4 of the SOC report ("Tests of controls and results of tests") as a Word document
+/// at `file`, a handle from the native save dialog. Refused, listing them, while controls are
+/// not concluded, have exceptions not evaluated or no test procedure, unless a `draft`
+/// (marked DRAFT on every page).
+#[tauri::command]
+pub async fn section4_export(state: State<'_, AppState>, draft: bool, file: String) -> CommandResult<Section4Json> {
+    let path = state.files.path(&file, Access::Write)?;
+    state
+        .with_engagement(move |eng| {
+            let workpaper = eng.workpaper(None, &actor_for(eng)?)?;
+            Ok(tickmark::export::section4::export(&workpaper, &path, true, draft)?.into())
         })
         .await
 }

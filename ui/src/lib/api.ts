@@ -125,6 +125,7 @@ import type { ExceptionInputJson } from "./bindings/ExceptionInputJson";
 import type { ExceptionJson } from "./bindings/ExceptionJson";
 import type { ExportFormatKind } from "./bindings/ExportFormatKind";
 import type { ExportJson } from "./bindings/ExportJson";
+import type { Section4Json } from "./bindings/Section4Json";
 import type { FileCheckJson } from "./bindings/FileCheckJson";
 import type { FrequencyRowJson } from "./bindings/FrequencyRowJson";
 import type { InterviewInputJson } from "./bindings/InterviewInputJson";
@@ -197,6 +198,7 @@ export const interviewEdit = (id: number, input: InterviewInputJson) =>
 
 export const workpaperExport = (control: string | null, format: ExportFormatKind, file: string) =>
   call<ExportJson>("workpaper_export", { control, format, file });
+export const section4Export = (draft: boolean, file: string) => call<Section4Json>("section4_export", { draft, file });
 
 // ---- The engagement dashboard, coverage, procedures, walkthroughs, deficiencies, objectives ----
 

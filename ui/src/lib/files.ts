@@ -35,12 +35,13 @@ export const chooseEvidence = () => once("evidence");
 /** Where to write a stored evidence file back out; suggests its own name. */
 export const chooseEvidenceCopy = (name: string) => once("evidence-copy", name);
 
-const EXPORT_PURPOSE: Record<"xlsx" | "csv" | "html", ChoosePurpose> = {
+const EXPORT_PURPOSE: Record<"xlsx" | "csv" | "html" | "section4", ChoosePurpose> = {
   xlsx: "workpaper-xlsx",
   html: "workpaper-html",
   csv: "workpaper-csv",
+  section4: "section4-docx",
 };
 
 /** Where to export a workpaper: a file for xlsx and html, a new folder's name for csv. */
-export const chooseExportPath = (format: "xlsx" | "csv" | "html", suggested: string) =>
+export const chooseExportPath = (format: "xlsx" | "csv" | "html" | "section4", suggested: string) =>
   once(EXPORT_PURPOSE[format], suggested);
