@@ -788,6 +788,31 @@ fn control_objectives_belong_to_soc1_engagements() {
     let coverage = h.call("coverage_load", json!({})).unwrap();
     assert_eq!(coverage["criteria"][0]["category"], "objective");
     assert_eq!(coverage["withoutControl"], json!(["CO1"]));
+
+    // A Type 1 control is concluded on design and signed off without a sample.
+    h.call(
+        "control_add",
+        json!({ "input": {
+            "code": "BIL-01", "description": "Billing changes are approved", "criteria": "CO1",
+            "frequency": "event-driven", "nature": "manual", "owner": "CFO", "attributes": [],
+            "procedures": ["inspection: Inspected the approval of a billing change"]
+        } }),
+    )
+    .unwrap();
+    let err =
+        h.call("sign_off", json!({ "control": "BIL-01", "role": "preparer", "signer": "Dana Whitfield" })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("has no design conclusion yet"), "{err}");
+    h.call(
+        "walkthrough_record",
+        json!({ "control": "BIL-01", "input": {
+            "narrative": "Traced a rate change to its approval", "traced": "CHG-7", "evidence": [], "interviews": [], "design": "effective" } }),
+    )
+    .unwrap();
+    let view = h.call("conclusion_load", json!({ "control": "BIL-01" })).unwrap();
+    assert_eq!(view["evaluation"], Value::Null, "no sample in a Type 1");
+    let signed =
+        h.call("sign_off", json!({ "control": "BIL-01", "role": "preparer", "signer": "Dana Whitfield" })).unwrap();
+    assert_eq!(signed["signer"], "Dana Whitfield");
 }
 
 #[test]
