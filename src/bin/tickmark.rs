@@ -829,6 +829,16 @@ fn new_passphrase() -> Result<Passphrase, Error> {
     Passphrase::new(first)
 }
 
+/// `--isolated yes|no` of an exception or a deficiency evaluation; None when not given.
+fn isolated_flag(text: Option<&str>) -> Result<Option<bool>, Error> {
+    match text {
+        None => Ok(None),
+        Some("yes") => Ok(Some(true)),
+        Some("no") => Ok(Some(false)),
+        Some(other) => Err(Error::Invalid(format!("--isolated {other:?}: answer yes or no"))),
+    }
+}
+
 /// The time of this command. `TICKMARK_NOW` (RFC 3339) pins it, for reproducible scripts and tests.
 fn now() -> DateTime<Utc> {
     std::env::var("TICKMARK_NOW")
@@ -1039,12 +1049,7 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         Command::Result(a) => result(a, by, out)?,
         Command::Exception(a) => {
             let mut eng = open_engagement(&a.engagement)?;
-            let isolated = match a.isolated.as_deref() {
-                None => None,
-                Some("yes") => Some(true),
-                Some("no") => Some(false),
-                Some(other) => return Err(Error::Invalid(format!("--isolated {other:?}: answer yes or no"))),
-            };
+            let isolated = isolated_flag(a.isolated.as_deref())?;
             let input =
                 ExceptionInput { narrative: a.narrative, cause: a.cause, isolated, management_response: a.response };
             let e = eng.record_exception(&a.control, a.item, &input, &actor(by)?)?;

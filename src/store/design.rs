@@ -31,9 +31,9 @@ pub struct CheckedCriteria {
 pub(crate) fn check_criteria(conn: &Connection, report: ReportType, typed: &[String]) -> Result<CheckedCriteria> {
     let mut ids: Vec<String> = Vec::new();
     let mut notes = Vec::new();
+    let objectives = if report.is_soc1() { load_objectives(conn)? } else { Vec::new() };
     for t in typed {
         let id = if report.is_soc1() {
-            let objectives = load_objectives(conn)?;
             let folded = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
             match objectives.iter().find(|o| folded(&o.code) == folded(t)) {
                 Some(o) => o.code.clone(),
@@ -327,12 +327,23 @@ impl Engagement {
 
     /// Where a control stands, for coverage and the dashboard.
     pub fn control_state(&self, control: &str) -> Result<ControlState> {
-        if self.info()?.report.is_type1() {
+        self.state_of(control, self.info()?.report.is_type1(), self.evaluation(control)?.as_ref())
+    }
+
+    /// `control_state` with the report type and the control's evaluation already read, for
+    /// callers that go through every control.
+    pub(crate) fn state_of(
+        &self,
+        control: &str,
+        type1: bool,
+        evaluation: Option<&crate::engagement::evaluation::ControlEvaluation>,
+    ) -> Result<ControlState> {
+        if type1 {
             let w = self.walkthrough(control)?;
             return Ok(ControlState::design(w.as_ref().and_then(|w| w.design), w.is_some()));
         }
         let sampled = self.sample(control)?.is_some();
-        let recorded = self.evaluation(control)?.is_some_and(|e| e.recorded_cells > 0);
+        let recorded = evaluation.is_some_and(|e| e.recorded_cells > 0);
         Ok(ControlState::operating(sampled, recorded, self.conclusion(control)?.map(|c| c.concluded)))
     }
 
@@ -352,6 +363,7 @@ impl Engagement {
     /// One line per control: population, sample, tested, exceptions, design and operating
     /// conclusions, standing sign-offs and review notes not cleared.
     pub fn dashboard(&self) -> Result<Vec<DashboardRow>> {
+        let type1 = self.info()?.report.is_type1();
         let mut out = Vec::new();
         for c in self.controls()? {
             let evaluation = self.evaluation(&c.code)?;
@@ -359,7 +371,7 @@ impl Engagement {
                 self.signoffs(&c.code)?.into_iter().filter(|s| s.cleared_at.is_none()).collect();
             let signer = |role: SignOffRole| standing.iter().find(|s| s.role == role).map(|s| s.signer.clone());
             out.push(DashboardRow {
-                state: self.control_state(&c.code)?,
+                state: self.state_of(&c.code, type1, evaluation.as_ref())?,
                 population: self.current_population(&c.code)?.map(|p| p.frame_size),
                 sample: evaluation.as_ref().map(|e| e.listed_items - e.voided_items),
                 tested: evaluation.as_ref().map_or(0, |e| e.tested_items),
@@ -386,10 +398,11 @@ impl Engagement {
     /// their state, rolled up to whether it is met.
     pub fn coverage(&self) -> Result<Coverage> {
         let info = self.info()?;
+        let type1 = info.report.is_type1();
         let mut facts = Vec::new();
         for c in self.controls()? {
             facts.push(ControlFacts {
-                state: self.control_state(&c.code)?,
+                state: self.state_of(&c.code, type1, self.evaluation(&c.code)?.as_ref())?,
                 assessed: self.deficiency(&c.code)?.map(|d| d.criteria),
                 code: c.code,
                 criteria: c.criteria,

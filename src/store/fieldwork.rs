@@ -641,12 +641,14 @@ impl Engagement {
             Some(c) => vec![self.control(c)?],
             None => self.controls()?,
         };
+        let type1 = self.info()?.report.is_type1();
         let mut out = Vec::with_capacity(controls.len());
         for c in controls {
             let code = c.code.clone();
             let history = self.sample_history(&code)?;
+            let evaluation = self.evaluation(&code)?;
             out.push(ControlWorkpaper {
-                state: self.control_state(&code)?,
+                state: self.state_of(&code, type1, evaluation.as_ref())?,
                 procedures: self.procedures(&code)?,
                 walkthrough: self.walkthrough(&code)?,
                 deficiency: self.deficiency(&code)?,
@@ -660,7 +662,7 @@ impl Engagement {
                     .collect(),
                 results: self.results(&code)?,
                 exceptions: self.exceptions(&code)?,
-                evaluation: self.evaluation(&code)?,
+                evaluation,
                 conclusion: self.conclusion(&code)?,
                 evidence: self.evidence(Some(&code))?,
                 signoffs: self.signoffs(&code)?,

@@ -373,11 +373,9 @@ fn load_requests(conn: &Connection, control: Option<i64>, today: NaiveDate) -> R
             Error::invalid(format!("request row {id}, column {column}: the stored value is damaged ({what})"))
         };
         let due = NaiveDate::parse_from_str(&due, "%Y-%m-%d").map_err(|_| damaged("due", &due))?;
-        let status = RequestStatus::ALL
-            .iter()
-            .copied()
-            .find(|s| s.as_str() == status)
-            .ok_or_else(|| damaged("status", &status))?;
+        let status =
+            crate::engagement::kind_by_name(&status, "request status", &RequestStatus::ALL, RequestStatus::as_str)
+                .map_err(|e| damaged("status", &e.to_string()))?;
         let created = chrono::DateTime::parse_from_rfc3339(&created_at)
             .map_err(|_| damaged("created_at", &created_at))?
             .date_naive();

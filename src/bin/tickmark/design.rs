@@ -207,12 +207,8 @@ pub(crate) fn deficiency(a: DeficiencyArgs, by: Option<&str>, out: &Output) -> R
             ))
         })?
     } else {
-        let isolated = match a.isolated.as_deref().map(|s| s.trim().to_ascii_lowercase()) {
-            Some(s) if s == "yes" || s == "true" => true,
-            Some(s) if s == "no" || s == "false" => false,
-            Some(other) => return Err(Error::Invalid(format!("--isolated {other:?}: expected yes or no"))),
-            None => return Err(Error::Invalid("say whether the deviation is isolated: --isolated yes|no".into())),
-        };
+        let isolated = super::isolated_flag(a.isolated.as_deref())?
+            .ok_or_else(|| Error::Invalid("say whether the deviation is isolated: --isolated yes|no".into()))?;
         let input = DeficiencyInput {
             deviation: a.deviation.unwrap_or_default(),
             items_noun: a.items,
