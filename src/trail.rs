@@ -88,6 +88,8 @@ fn append(
     let seq = prev_seq + 1;
     let key = identity.map(Identity::public_key);
     if let Some(key) = &key {
+        // A working copy takes only its assignee's changes to its own controls.
+        crate::store::team::admit(tx, actor, key, action, &payload)?;
         // The first event a key signs records it in the engagement's signer list.
         crate::store::signers::note(tx, &actor.name, key, seq)?;
     }

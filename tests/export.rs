@@ -435,7 +435,28 @@ fn workpaper() -> Workpaper {
         controls: vec![change_control(), access_control()],
         interviews: vec![interview()],
         objectives: vec![],
+        handoffs: vec![handoff()],
         coverage: Coverage { criteria: vec![], without_control: vec![], not_met: vec![], stray: vec![] },
+    }
+}
+
+/// CC8.1-01 handed to Sam at event 180 and merged back at event 214 with his 12 events.
+fn handoff() -> tickmark::store::Handoff {
+    tickmark::store::Handoff {
+        branch: "3e00c37f3a134bc5".into(),
+        assignee: "Sam Ortiz".into(),
+        fingerprint: "f9e47151414a278a".into(),
+        controls: vec!["CC8.1-01".into()],
+        base_seq: 180,
+        out_by: "Dana Whitfield".into(),
+        out_at: "2026-11-16T09:00:00Z".into(),
+        merged_by: Some("Dana Whitfield".into()),
+        merged_at: Some("2026-11-20T17:30:00Z".into()),
+        merged_events: Some(12),
+        merge_event: Some(214),
+        recalled_by: None,
+        recalled_at: None,
+        recall_reason: None,
     }
 }
 
@@ -524,6 +545,7 @@ fn the_xlsx_workbook_has_every_sheet_in_order() {
             "Requests",
             "Sign-offs",
             "Interviews",
+            "Team",
             "Trail"
         ]
     );
@@ -629,7 +651,7 @@ fn xlsx_keeps_formula_looking_text_as_strings_and_has_no_formula() {
     }
 }
 
-const CSV_FILES: [&str; 17] = [
+const CSV_FILES: [&str; 18] = [
     "controls.csv",
     "deficiencies.csv",
     "design.csv",
@@ -646,6 +668,7 @@ const CSV_FILES: [&str; 17] = [
     "sampling.csv",
     "signoffs.csv",
     "summary.csv",
+    "team.csv",
     "trail.csv",
 ];
 
@@ -727,6 +750,27 @@ fn the_csv_columns_are_the_contract() {
     );
     let (_, trail) = csv_rows(&out.join("trail.csv"));
     assert_eq!(trail, [["214", TRAIL_HEAD, tickmark::VERSION, EXPORTED_AT, "Dana Whitfield"]]);
+    assert_eq!(
+        headers("team.csv"),
+        "Working copy|Assignee|Signing key|Controls|Handed out by|Handed out at (UTC)|Hand-off event|Status|Merged or recalled by|Merged or recalled at (UTC)|Merge event (events merged)"
+    );
+    let (_, team) = csv_rows(&out.join("team.csv"));
+    assert_eq!(
+        team,
+        [[
+            "3e00c37f3a134bc5",
+            "Sam Ortiz",
+            "f9e4 7151 414a 278a",
+            "CC8.1-01",
+            "Dana Whitfield",
+            "2026-11-16T09:00:00Z",
+            "180",
+            "merged",
+            "Dana Whitfield",
+            "2026-11-20T17:30:00Z",
+            "214 (12)"
+        ]]
+    );
 }
 
 #[test]

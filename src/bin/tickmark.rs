@@ -7,6 +7,8 @@ mod design;
 mod report;
 #[path = "tickmark/requests.rs"]
 mod requests;
+#[path = "tickmark/team.rs"]
+mod team;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -205,6 +207,12 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Hand controls to a colleague in a working copy they work on apart; `handoff list` shows
+    /// who holds what, `handoff recall` withdraws a copy.
+    Handoff(team::HandoffArgs),
+    /// Merge a working copy back: its changes since the hand-off, its events as signed, every
+    /// conflict listed and resolved explicitly (--prefer main|returned).
+    Merge(team::MergeArgs),
     /// Confirm what was carried forward on a control (its description, attributes and
     /// procedure, and its walkthrough) as it stands.
     Confirm {
@@ -1146,6 +1154,8 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
         }
         Command::Procedure(cmd) => design::procedure(cmd, by, out)?,
         Command::Requests(a) => requests::run(a, by, out)?,
+        Command::Handoff(a) => team::handoff(a, by, out)?,
+        Command::Merge(a) => team::merge(a, by, out)?,
         Command::Rollforward { prior, engagement, period, force } => {
             let from = open_engagement(&prior)?;
             let done = Engagement::rollforward(

@@ -29,6 +29,8 @@ pub struct Workpaper {
     pub interviews: Vec<Interview>,
     /// A SOC 1 engagement's control objectives (empty for SOC 2).
     pub objectives: Vec<Objective>,
+    /// Every working copy handed out, with its return: who worked on which controls apart.
+    pub handoffs: Vec<crate::store::Handoff>,
     /// Each in-scope criterion (or objective) with its controls, rolled up: the whole
     /// engagement's, whatever controls are exported.
     pub coverage: Coverage,

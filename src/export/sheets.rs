@@ -17,7 +17,7 @@ use crate::engagement::fieldwork::{
     TICKMARK_LEGEND,
 };
 use crate::engagement::workpaper::{ControlWorkpaper, Workpaper};
-use crate::store::{PopulationSummary, Request, Sample, SampleItem};
+use crate::store::{Handoff, PopulationSummary, Request, Sample, SampleItem};
 
 use Kind::{Code, Prose, Short};
 
@@ -247,6 +247,7 @@ pub(crate) fn sheets(wp: &Workpaper) -> Vec<Sheet> {
         requests(wp),
         signoffs(wp),
         interviews(wp),
+        team(wp),
         trail(wp),
     ]
 }
@@ -915,6 +916,36 @@ fn interviews(wp: &Workpaper) -> Sheet {
         &fields,
         wp.interviews.iter().map(|iv| (None, iv)),
     )
+}
+
+/// Each working copy handed out and its return: who held which controls, from which event,
+/// and the event that merged their work back.
+fn team(wp: &Workpaper) -> Sheet {
+    let fields: [Field<&Handoff>; 11] = [
+        field("Working copy", Code, |h| Cell::text(&h.branch)),
+        field("Assignee", Short, |h| Cell::text(&h.assignee)),
+        field("Signing key", Code, |h| Cell::text(crate::identity::grouped(&h.fingerprint))),
+        field("Controls", Short, |h| Cell::text(h.controls.join("; "))),
+        field("Handed out by", Short, |h| Cell::text(&h.out_by)),
+        field("Handed out at (UTC)", Short, |h| Cell::time(&h.out_at)),
+        field("Hand-off event", Short, |h| Cell::Count(h.base_seq.max(0) as u64)),
+        field("Status", Short, |h| {
+            Cell::text(match (&h.merged_at, &h.recalled_at) {
+                (Some(_), _) => "merged".to_string(),
+                (None, Some(_)) => format!("recalled: {}", h.recall_reason.as_deref().unwrap_or_default()),
+                (None, None) => "out".to_string(),
+            })
+        }),
+        field("Merged or recalled by", Short, |h| Cell::opt_text(h.merged_by.as_deref().or(h.recalled_by.as_deref()))),
+        field("Merged or recalled at (UTC)", Short, |h| {
+            Cell::opt_time(h.merged_at.as_deref().or(h.recalled_at.as_deref()))
+        }),
+        field("Merge event (events merged)", Short, |h| match (h.merge_event, h.merged_events) {
+            (Some(e), Some(n)) => Cell::text(format!("{e} ({n})")),
+            _ => Cell::Empty,
+        }),
+    ];
+    Sheet::of(wp, ("Team", "team", Layout::EngagementRecords), &fields, wp.handoffs.iter().map(|h| (None, h)))
 }
 
 fn trail(wp: &Workpaper) -> Sheet {

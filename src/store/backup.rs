@@ -71,6 +71,28 @@ fn copy(conn: &Connection, dest: &Path, force: bool, key: Option<&Passphrase>) -
     Err(Error::invalid(format!("{}: the copy failed SQLite's integrity check, so it was not kept", dest.display())))
 }
 
+/// Writes a working copy of `conn`'s engagement to `dest` (never over an existing file), marked
+/// as the copy of `branch`: the file appears only once whole, checked and marked.
+pub(crate) fn working_copy(conn: &Connection, dest: &Path, key: Option<&Passphrase>, branch: &str) -> Result<()> {
+    crate::export::place_private(dest, false, |tmp| {
+        if !write_copy(conn, tmp, key).map_err(|e| unwritten(dest, e))? {
+            return Err(Error::invalid(format!("{}: the copy failed SQLite's integrity check", dest.display())));
+        }
+        let mark = || -> rusqlite::Result<()> {
+            let copy =
+                Connection::open_with_flags(tmp, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+            if let Some(key) = key {
+                set_key(&copy, key)?;
+            }
+            copy.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+            copy.execute("INSERT INTO working_copy (id, branch) VALUES (1, ?1)", [branch])?;
+            copy.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+            copy.close().map_err(|(_, e)| e)
+        };
+        mark().map_err(|e| unwritten(dest, e))
+    })
+}
+
 /// Copies `conn`'s database to `dest`; `unchanged` says whether the source stayed as it was
 /// while it was read. Whether the copy was placed: one that fails either check is discarded
 /// before it is renamed into place.

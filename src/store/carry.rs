@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
 use super::controls::{control_id, control_rows, insert_control, no_control};
+use super::team::next_id;
 use super::{Engagement, Passphrase};
 use crate::engagement::design::ProcedureInput;
 use crate::engagement::{Actor, ControlInput, NewEngagement, Period};
@@ -245,7 +246,10 @@ impl Gathered {
         )?;
         let mut rows: Vec<(&str, i64)> = vec![("engagement", 1)];
         for o in &self.objectives {
-            tx.execute("INSERT INTO objective (code, title) VALUES (?1, ?2)", params![o.code, o.title])?;
+            tx.execute(
+                "INSERT INTO objective (code, title, id) VALUES (?1, ?2, ?3)",
+                params![o.code, o.title, next_id(tx, "objective")?],
+            )?;
             rows.push(("objective", tx.last_insert_rowid()));
         }
         let mut ids = Vec::new();
@@ -256,8 +260,8 @@ impl Gathered {
         for (code, narrative, traced) in &self.walkthroughs {
             let cid = control_id(tx, code)?.expect("just inserted");
             tx.execute(
-                "INSERT INTO walkthrough (control_id, narrative, traced, recorded_by, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![cid, narrative, traced, actor.name, actor.at_text()],
+                "INSERT INTO walkthrough (control_id, narrative, traced, recorded_by, recorded_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![cid, narrative, traced, actor.name, actor.at_text(), next_id(tx, "walkthrough")?],
             )?;
             rows.push(("walkthrough", tx.last_insert_rowid()));
         }
@@ -265,13 +269,19 @@ impl Gathered {
             let walked: bool =
                 tx.query_row("SELECT COUNT(*) > 0 FROM walkthrough WHERE control_id = ?1", [cid], |r| r.get(0))?;
             for subject in SUBJECTS.iter().filter(|s| **s == "control" || walked) {
-                tx.execute("INSERT INTO carried (control_id, subject) VALUES (?1, ?2)", params![cid, subject])?;
+                tx.execute(
+                    "INSERT INTO carried (control_id, subject, id) VALUES (?1, ?2, ?3)",
+                    params![cid, subject, next_id(tx, "carried")?],
+                )?;
                 rows.push(("carried", tx.last_insert_rowid()));
             }
         }
         for (code, kind, text) in &self.follow_ups {
             let cid = control_id(tx, code)?.expect("just inserted");
-            tx.execute("INSERT INTO follow_up (control_id, kind, text) VALUES (?1, ?2, ?3)", params![cid, kind, text])?;
+            tx.execute(
+                "INSERT INTO follow_up (control_id, kind, text, id) VALUES (?1, ?2, ?3, ?4)",
+                params![cid, kind, text, next_id(tx, "follow_up")?],
+            )?;
             rows.push(("follow_up", tx.last_insert_rowid()));
         }
         trail::record_rows(

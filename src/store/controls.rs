@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Engagement;
 use super::design::{check_criteria, insert_procedures};
+use super::team::next_id;
 use crate::engagement::design::parse_procedures;
 use crate::engagement::{
     Actor, Attribute, Control, ControlInput, Frequency, Nature, parse_attributes, parse_criteria_refs,
@@ -135,21 +136,22 @@ pub(crate) fn insert_control(tx: &Transaction<'_>, c: &ControlInput) -> Result<i
         return Err(Error::invalid(format!("control {} already exists in this engagement", c.code.trim())));
     }
     tx.execute(
-        "INSERT INTO control (code, description, criteria, frequency, nature, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO control (code, description, criteria, frequency, nature, owner, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             c.code.trim(),
             c.description.trim(),
             c.criteria.join(";"),
             c.frequency.as_str(),
             c.nature.as_str(),
-            c.owner.trim()
+            c.owner.trim(),
+            next_id(tx, "control")?
         ],
     )?;
     let id = tx.last_insert_rowid();
     for a in &c.attributes {
         tx.execute(
-            "INSERT INTO attribute (control_id, label, condition) VALUES (?1, ?2, ?3)",
-            params![id, a.label, a.condition],
+            "INSERT INTO attribute (control_id, label, condition, id) VALUES (?1, ?2, ?3, ?4)",
+            params![id, a.label, a.condition, next_id(tx, "attribute")?],
         )?;
     }
     insert_procedures(tx, id, &c.procedures)?;

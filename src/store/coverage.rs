@@ -36,6 +36,7 @@ pub(crate) const COVERED: &[&str] = &[
     "carried",
     "follow_up",
     "request",
+    "handoff",
 ];
 
 /// The state of one row as events record it: column name → value.

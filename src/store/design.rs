@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::Engagement;
 use super::controls::{control_id, no_control};
 use super::fieldwork::clear_signoffs;
+use super::team::next_id;
 use crate::engagement::criteria;
 use crate::engagement::design::{
     CompensatingControl, Deficiency, DeficiencyInput, DesignConclusion, Objective, ProcedureInput, ProcedureStep,
@@ -80,8 +81,8 @@ impl Engagement {
                 return Err(Error::invalid(format!("control objective {} is already defined", objective.code)));
             }
             tx.execute(
-                "INSERT INTO objective (code, title) VALUES (?1, ?2)",
-                params![objective.code, objective.title],
+                "INSERT INTO objective (code, title, id) VALUES (?1, ?2, ?3)",
+                params![objective.code, objective.title, next_id(tx, "objective")?],
             )?;
             let id = tx.last_insert_rowid();
             trail::record_rows(
@@ -211,8 +212,8 @@ impl Engagement {
         let json = |ids: &[i64]| serde_json::to_string(ids).expect("plain data");
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO walkthrough (control_id, narrative, traced, evidence, interviews, design, concluded_by, concluded_at, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO walkthrough (control_id, narrative, traced, evidence, interviews, design, concluded_by, concluded_at, recorded_by, recorded_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (control_id) DO UPDATE SET narrative = excluded.narrative, traced = excluded.traced,
                     evidence = excluded.evidence, interviews = excluded.interviews, design = excluded.design,
                     concluded_by = excluded.concluded_by, concluded_at = excluded.concluded_at,
@@ -227,7 +228,8 @@ impl Engagement {
                     concluded_by,
                     concluded_at,
                     actor.name,
-                    actor.at_text()
+                    actor.at_text(),
+                    next_id(tx, "walkthrough")?
                 ],
             )?;
             let id: i64 = tx.query_row("SELECT id FROM walkthrough WHERE control_id = ?1", [cid], |r| r.get(0))?;
@@ -292,8 +294,8 @@ impl Engagement {
         let cid = target.id;
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO deficiency (control_id, deviation, items_noun, cause, isolated, criteria, compensating, management_response, evaluated_by, evaluated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                "INSERT INTO deficiency (control_id, deviation, items_noun, cause, isolated, criteria, compensating, management_response, evaluated_by, evaluated_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (control_id) DO UPDATE SET deviation = excluded.deviation, items_noun = excluded.items_noun,
                     cause = excluded.cause, isolated = excluded.isolated, criteria = excluded.criteria,
                     compensating = excluded.compensating, management_response = excluded.management_response,
@@ -308,7 +310,8 @@ impl Engagement {
                     serde_json::to_string(&compensating).expect("plain data"),
                     input.management_response.trim(),
                     actor.name,
-                    actor.at_text()
+                    actor.at_text(),
+                    next_id(tx, "deficiency")?
                 ],
             )?;
             let id: i64 = tx.query_row("SELECT id FROM deficiency WHERE control_id = ?1", [cid], |r| r.get(0))?;
@@ -470,8 +473,8 @@ pub(crate) fn insert_procedures(tx: &Transaction<'_>, cid: i64, steps: &[Procedu
     let mut ids = Vec::with_capacity(steps.len());
     for (i, s) in steps.iter().enumerate() {
         tx.execute(
-            "INSERT INTO procedure_step (control_id, position, nature, text) VALUES (?1, ?2, ?3, ?4)",
-            params![cid, last + 1 + i as u32, s.nature.as_str(), s.text],
+            "INSERT INTO procedure_step (control_id, position, nature, text, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![cid, last + 1 + i as u32, s.nature.as_str(), s.text, next_id(tx, "procedure_step")?],
         )?;
         ids.push(tx.last_insert_rowid());
     }

@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
+use super::team::next_id;
 use crate::engagement::evaluation::{ControlEvaluation, ItemResults, evaluate_sample};
 use crate::engagement::fieldwork::*;
 use crate::engagement::workpaper::{ControlWorkpaper, Workpaper};
@@ -61,10 +62,10 @@ impl Engagement {
         }
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO result (sample_id, ordinal, attribute_id, outcome, comment, tested_by, tested_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO result (sample_id, ordinal, attribute_id, outcome, comment, tested_by, tested_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (sample_id, ordinal, attribute_id) DO UPDATE SET outcome = excluded.outcome, comment = excluded.comment,
                     tested_by = excluded.tested_by, tested_at = excluded.tested_at",
-                params![sample.id, ordinal as i64, attribute_id, outcome.as_str(), comment, actor.name, actor.at_text()],
+                params![sample.id, ordinal as i64, attribute_id, outcome.as_str(), comment, actor.name, actor.at_text(), next_id(tx, "result")?],
             )?;
             let id: i64 = tx.query_row(
                 "SELECT id FROM result WHERE sample_id = ?1 AND ordinal = ?2 AND attribute_id = ?3",
@@ -137,8 +138,8 @@ impl Engagement {
         }
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO exception (sample_id, ordinal, narrative, cause, isolated, management_response, recorded_by, recorded_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO exception (sample_id, ordinal, narrative, cause, isolated, management_response, recorded_by, recorded_at, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (sample_id, ordinal) DO UPDATE SET narrative = excluded.narrative, cause = excluded.cause, isolated = excluded.isolated,
                     management_response = excluded.management_response, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at",
                 params![
@@ -149,7 +150,8 @@ impl Engagement {
                     input.isolated,
                     input.management_response.trim(),
                     actor.name,
-                    actor.at_text()
+                    actor.at_text(),
+                    next_id(tx, "exception")?
                 ],
             )?;
             let id: i64 =
@@ -307,6 +309,11 @@ impl Engagement {
     fn save_interview(&mut self, id: Option<i64>, input: &InterviewInput, actor: &Actor) -> Result<Interview> {
         validate_interview(self.conn(), input)?;
         let id = self.write(|tx| {
+            let new = id.is_none();
+            let id = match id {
+                Some(id) => id,
+                None => next_id(tx, "interview")?,
+            };
             tx.execute(
                 "INSERT INTO interview (id, held_on, interviewee, role, attendees, topics, notes, controls, recorded_by, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
@@ -326,10 +333,7 @@ impl Engagement {
                     actor.at_text()
                 ],
             )?;
-            let (id, action) = match id {
-                Some(id) => (id, "interview.edited"),
-                None => (tx.last_insert_rowid(), "interview.added"),
-            };
+            let action = if new { "interview.added" } else { "interview.edited" };
             trail::record_rows(tx, actor, action, serde_json::json!({ "interview": id }), &[("interview", id)])?;
             Ok(id)
         })?;
@@ -426,10 +430,10 @@ impl Engagement {
         };
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO conclusion (control_id, proposed, concluded, override_reason, concluded_by, concluded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                "INSERT INTO conclusion (control_id, proposed, concluded, override_reason, concluded_by, concluded_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
                  ON CONFLICT (control_id) DO UPDATE SET proposed = excluded.proposed, concluded = excluded.concluded,
                     override_reason = excluded.override_reason, concluded_by = excluded.concluded_by, concluded_at = excluded.concluded_at",
-                params![cid, proposal.kind.as_str(), concluded.as_str(), reason, actor.name, actor.at_text()],
+                params![cid, proposal.kind.as_str(), concluded.as_str(), reason, actor.name, actor.at_text(), next_id(tx, "conclusion")?],
             )?;
             let id: i64 = tx.query_row("SELECT id FROM conclusion WHERE control_id = ?1", [cid], |r| r.get(0))?;
             clear_signoffs(tx, cid, actor, "the conclusion changed")?;
@@ -484,8 +488,8 @@ impl Engagement {
         may_sign_off(control, role, &actor.name, &standing, unready.as_deref(), open)?;
         self.write(|tx| {
             tx.execute(
-                "INSERT INTO signoff (control_id, role, signer, signed_at) VALUES (?1, ?2, ?3, ?4)",
-                params![cid, role.as_str(), actor.name, actor.at_text()],
+                "INSERT INTO signoff (control_id, role, signer, signed_at, id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![cid, role.as_str(), actor.name, actor.at_text(), next_id(tx, "signoff")?],
             )?;
             let id = tx.last_insert_rowid();
             trail::record_rows(
@@ -536,8 +540,8 @@ impl Engagement {
         }
         let id = self.write(|tx| {
             tx.execute(
-                "INSERT INTO review_note (control_id, text, status, raised_by, raised_at) VALUES (?1, ?2, 'open', ?3, ?4)",
-                params![cid, text.trim(), actor.name, actor.at_text()],
+                "INSERT INTO review_note (control_id, text, status, raised_by, raised_at, id) VALUES (?1, ?2, 'open', ?3, ?4, ?5)",
+                params![cid, text.trim(), actor.name, actor.at_text(), next_id(tx, "review_note")?],
             )?;
             let id = tx.last_insert_rowid();
             trail::record_rows(tx, actor, "review_note.raised", serde_json::json!({ "control": control, "note": id }), &[("review_note", id)])?;
@@ -688,6 +692,7 @@ impl Engagement {
             controls: out,
             interviews,
             objectives: self.objectives()?,
+            handoffs: self.handoffs()?,
             coverage: self.coverage()?,
         })
     }
@@ -729,7 +734,7 @@ pub(crate) fn insert_evidence(
         )?;
     }
     tx.execute(
-        "INSERT INTO evidence (control_id, sample_id, ordinal, kind, name, sha256, size, added_by, added_at, request_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        "INSERT INTO evidence (control_id, sample_id, ordinal, kind, name, sha256, size, added_by, added_at, request_id, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
         params![
             at.control_id,
             at.sample_id,
@@ -740,7 +745,8 @@ pub(crate) fn insert_evidence(
             file.map(|f| f.1.len() as i64),
             actor.name,
             actor.at_text(),
-            at.request_id
+            at.request_id,
+            next_id(tx, "evidence")?
         ],
     )?;
     let id = tx.last_insert_rowid();

@@ -354,4 +354,46 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     r#"
     -- population_item.fields may hold JSONB
     "#,
+    // 10: team fieldwork. `handoff` records each working copy handed out (its branch, the
+    // assignee and the key they sign with, the controls it holds, the first row id its new rows
+    // take, the event it was handed out at) and its return; `working_copy` marks a working copy
+    // as such (one row, its branch; empty in the engagement itself); `branch_event` keeps a
+    // merged working copy's events exactly as they were signed, chained from the hand-off.
+    r#"
+    CREATE TABLE handoff (
+        id             INTEGER PRIMARY KEY,
+        branch         TEXT NOT NULL UNIQUE,
+        assignee       TEXT NOT NULL,
+        public_key     TEXT NOT NULL,
+        controls       TEXT NOT NULL,
+        id_floor       INTEGER NOT NULL,
+        base_seq       INTEGER NOT NULL,
+        out_by         TEXT NOT NULL,
+        out_at         TEXT NOT NULL,
+        merged_by      TEXT,
+        merged_at      TEXT,
+        merged_head    TEXT,
+        merged_events  INTEGER,
+        recalled_by    TEXT,
+        recalled_at    TEXT,
+        recall_reason  TEXT
+    );
+    CREATE TABLE working_copy (
+        id      INTEGER PRIMARY KEY CHECK (id = 1),
+        branch  TEXT NOT NULL
+    );
+    CREATE TABLE branch_event (
+        branch      TEXT NOT NULL,
+        seq         INTEGER NOT NULL,
+        at          TEXT NOT NULL,
+        actor       TEXT NOT NULL,
+        action      TEXT NOT NULL,
+        payload     TEXT NOT NULL,
+        prev_hash   TEXT NOT NULL,
+        hash        TEXT NOT NULL,
+        signer_key  TEXT,
+        signature   TEXT,
+        PRIMARY KEY (branch, seq)
+    ) WITHOUT ROWID;
+    "#,
 ];

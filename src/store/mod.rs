@@ -16,6 +16,7 @@ mod samples;
 mod schema;
 mod scope;
 pub(crate) mod signers;
+pub(crate) mod team;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -37,6 +38,9 @@ pub use requests::{Received, Request, RequestStatus, Verdict};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, TypedRequest, Void};
 pub use scope::{Exclusion, RecordedExclusion};
 pub use signers::{SignatureCheck, SignatureProblem, Signer};
+pub use team::{
+    Conflict, ConflictSide, Handoff, HandoffInput, MergePlan, Merged, Prefer, Resolution, default_copy_path,
+};
 
 /// `PRAGMA application_id` of an engagement file ("TIKM"), so another SQLite file is refused.
 const APPLICATION_ID: i64 = 0x5449_4B4D;

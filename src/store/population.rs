@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
+use super::team::next_id;
 use crate::engagement::{Actor, Frequency, Period};
 use crate::import::{self, Mapping, Progress, ValidationReport, table};
 use crate::{Error, Result, trail};
@@ -103,9 +104,9 @@ impl Engagement {
             let control_id = control_id(tx, control)?.ok_or_else(|| no_control(control))?;
             let report = generated_report(&description, &occurrences, period);
             tx.execute(
-                "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, report, item_count, imported_at, imported_by)
-                 VALUES (?1, 'generated', ?2, 'generated', '[\"Occurrence\",\"Date\"]', 'Occurrence', 'Date', ?3, ?4, ?5, ?6)",
-                params![control_id, description, serde_json::to_string(&report).expect("plain data"), occurrences.len() as i64, actor.at_text(), actor.name],
+                "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, report, item_count, imported_at, imported_by, id)
+                 VALUES (?1, 'generated', ?2, 'generated', '[\"Occurrence\",\"Date\"]', 'Occurrence', 'Date', ?3, ?4, ?5, ?6, ?7)",
+                params![control_id, description, serde_json::to_string(&report).expect("plain data"), occurrences.len() as i64, actor.at_text(), actor.name, next_id(tx, "population")?],
             )?;
             let population_id = tx.last_insert_rowid();
             let mut insert = tx.prepare_cached(
@@ -707,8 +708,8 @@ fn write_batches(
             Batch::Start { file: name, format, headers } => {
                 tx.execute_batch("ROLLBACK TO import_attempt")?;
                 tx.execute(
-                    "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by)
-                     VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9)",
+                    "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by, id)
+                     VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9, ?10)",
                     params![
                         control_id,
                         name,
@@ -718,7 +719,8 @@ fn write_batches(
                         mapping.date,
                         mapping.amount,
                         actor.at_text(),
-                        actor.name
+                        actor.name,
+                        next_id(tx, "population")?
                     ],
                 )?;
                 population_id = tx.last_insert_rowid();

@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::Engagement;
 use super::controls::{control_id, no_control};
 use super::fieldwork::{EvidencePlace, insert_evidence, read_evidence_file};
+use super::team::next_id;
 use crate::engagement::Actor;
 use crate::engagement::fieldwork::EvidenceKind;
 use crate::{Error, Result, trail};
@@ -129,9 +130,9 @@ impl Engagement {
                     continue;
                 }
                 tx.execute(
-                    "INSERT INTO request (code, control_id, sample_id, ordinal, asked, due, status, created_by, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8)",
-                    params![code, cid, sample_id, ordinal.map(|o| o as i64), asked, due.to_string(), actor.name, actor.at_text()],
+                    "INSERT INTO request (code, control_id, sample_id, ordinal, asked, due, status, created_by, created_at, id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', ?7, ?8, ?9)",
+                    params![code, cid, sample_id, ordinal.map(|o| o as i64), asked, due.to_string(), actor.name, actor.at_text(), next_id(tx, "request")?],
                 )?;
                 ids.push(tx.last_insert_rowid());
             }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::Engagement;
 use super::controls::{control_id, no_control};
 use super::scope::{self, RecordedExclusion};
+use super::team::next_id;
 use crate::draw::{self, Later, Selected, StrataBy, StrataValues};
 use crate::engagement::evaluation::{Approach, Planning, SamplingPolicy, draw_warning, infer_approach, plan_sample};
 use crate::engagement::scope::Frame;
@@ -253,8 +254,8 @@ impl Engagement {
                 tx.query_row("SELECT COALESCE(MAX(draw_number), 0) + 1 FROM sample WHERE control_id = ?1", [cid], |r| r.get(0))?;
             tx.execute(
                 "INSERT INTO sample (control_id, population_id, draw_number, spec, method, seed, seed_proposed, population_size, population_name,
-                    population_sha256, filters, strata, initial_size, size, basis, drawn_at, drawn_by, confidence, tolerable_rate, approach)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                    population_sha256, filters, strata, initial_size, size, basis, drawn_at, drawn_by, confidence, tolerable_rate, approach, id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
                 params![
                     cid,
                     pop.id,
@@ -275,6 +276,7 @@ impl Engagement {
                     confidence,
                     tolerable,
                     serde_json::to_string(&approach).expect("plain data"),
+                    next_id(tx, "sample")?,
                 ],
             )?;
             let sample_id = tx.last_insert_rowid();
@@ -382,8 +384,8 @@ impl Engagement {
             insert_items(tx, current.id, std::slice::from_ref(&added), Some(ordinal), actor)?;
             tx.execute("UPDATE sample SET size = ?2 WHERE id = ?1", params![current.id, added.ordinal as i64])?;
             tx.execute(
-                "INSERT INTO sample_void (sample_id, ordinal, reason, replacement, voided_by, voided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![current.id, ordinal as i64, reason, added.ordinal as i64, actor.name, actor.at_text()],
+                "INSERT INTO sample_void (sample_id, ordinal, reason, replacement, voided_by, voided_at, id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![current.id, ordinal as i64, reason, added.ordinal as i64, actor.name, actor.at_text(), next_id(tx, "sample_void")?],
             )?;
             let void_id = tx.last_insert_rowid();
             super::fieldwork::clear_signoffs(tx, cid, actor, &format!("item {ordinal} was voided and replaced"))?;

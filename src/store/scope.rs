@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
+use super::team::next_id;
 use crate::engagement::scope::{ExclusionRule, Row, RuleEffect, Scoper};
 use crate::engagement::{Actor, Period};
 use crate::store::population::parse_date;
@@ -101,9 +102,9 @@ impl Engagement {
                 )?;
             }
             tx.execute(
-                "INSERT INTO exclusion (population_id, rule, reason, rows_removed, lines, positions, excluded_by, excluded_at)
-                 VALUES (?1, ?2, ?3, 0, '[]', '[]', ?4, ?5)",
-                params![pop.id, rule.to_string(), reason.trim(), actor.name, actor.at_text()],
+                "INSERT INTO exclusion (population_id, rule, reason, rows_removed, lines, positions, excluded_by, excluded_at, id)
+                 VALUES (?1, ?2, ?3, 0, '[]', '[]', ?4, ?5, ?6)",
+                params![pop.id, rule.to_string(), reason.trim(), actor.name, actor.at_text(), next_id(tx, "exclusion")?],
             )?;
             let id = tx.last_insert_rowid();
             existing.push(Exclusion {

@@ -264,7 +264,10 @@ impl Engagement {
 
     /// Every event's signature checked against the recorded keys.
     pub fn check_signatures(&self) -> Result<SignatureCheck> {
-        check(self.conn())
+        let mut check = check(self.conn())?;
+        // Merged working copies' events are signed too, outside the engagement's own chain.
+        check.problems.extend(self.check_branches()?);
+        Ok(check)
     }
 
     /// Pins a colleague's public key for their name (`identity import`): any event in that
