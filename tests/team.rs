@@ -417,3 +417,34 @@ fn a_merge_killed_midway_leaves_the_engagement_exactly_as_it_was() {
     }
     assert!(killed_inside > 0, "no kill landed inside the merge's transaction (whole merge took {whole:?})");
 }
+
+/// A sign-off made in the engagement after the hand-off does not cover what the colleague did
+/// meanwhile: the merge clears it, saying why; a sign-off the copy cleared stays cleared.
+#[test]
+fn sign_offs_that_did_not_see_the_other_sides_work_are_cleared_by_the_merge() {
+    let s = team();
+    s.ok(&["handoff", "eng.tickmark", "--to", RAVI, "--controls", "CC6.1-01", "--out", "ravi.tickmark"]);
+    s.write("ticket.pdf", b"ticket");
+    // In the copy, Ravi's evidence clears Dana's preparer sign-off made before the hand-off.
+    by(&s, RAVI, &["evidence", "add", "ravi.tickmark", "--control", "CC6.1-01", "--item", "1", "--file", "ticket.pdf"]);
+    // In the engagement, Marcus reviews CC6.1-01 as it stood: his sign-off never saw Ravi's evidence.
+    by(&s, "Marcus Lee", &["signoff", "eng.tickmark", "--control", "CC6.1-01", "--as", "reviewer"]);
+    s.ok(&["merge", "eng.tickmark", "ravi.tickmark"]);
+    s.ok(&["verify", "eng.tickmark"]);
+    let conn = Connection::open(s.path("eng.tickmark")).unwrap();
+    let signoffs: Vec<(String, String, Option<String>)> = conn
+        .prepare(
+            "SELECT s.role, s.signer, s.cleared_reason FROM signoff s JOIN control c ON c.id = s.control_id
+             WHERE c.code = 'CC6.1-01' ORDER BY s.id",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert_eq!(signoffs.len(), 2, "{signoffs:?}");
+    assert_eq!((signoffs[0].0.as_str(), signoffs[0].1.as_str()), ("preparer", "Dana Whitfield"));
+    assert_eq!(signoffs[0].2.as_deref(), Some("evidence was added"));
+    assert_eq!((signoffs[1].0.as_str(), signoffs[1].1.as_str()), ("reviewer", "Marcus Lee"));
+    assert_eq!(signoffs[1].2.as_deref(), Some("Ravi Patel's returned work changed this control after the sign-off"));
+}
