@@ -45,8 +45,8 @@ describe("the roll-forward form", () => {
 
 describe("what was carried", () => {
   it("is worded for the auditor confirming it", () => {
-    expect(carriedWords("control")).toBe("the control: its description, attributes and test procedure");
-    expect(carriedWords("walkthrough")).toBe("the walkthrough, a draft to re-perform this year");
+    expect(carriedWords("control")).toBe("the control (its description, attributes and test procedure)");
+    expect(carriedWords("walkthrough")).toBe("the walkthrough (a draft to re-perform this year)");
     expect(carriedWords("objective")).toBe("objective");
     expect(confirmedNote(["control", "walkthrough"])).toBe("Confirmed the control and the walkthrough carried from last year.");
     expect(confirmedNote(["walkthrough"])).toBe("Confirmed the walkthrough carried from last year.");

@@ -25,9 +25,9 @@ export function periodGap(check: RollforwardCheckJson, start: string): string | 
 export function carriedWords(subject: string): string {
   switch (subject) {
     case "control":
-      return "the control: its description, attributes and test procedure";
+      return "the control (its description, attributes and test procedure)";
     case "walkthrough":
-      return "the walkthrough, a draft to re-perform this year";
+      return "the walkthrough (a draft to re-perform this year)";
     default:
       return subject;
   }
