@@ -1010,3 +1010,41 @@ fn next_years_engagement_is_rolled_forward_from_the_open_one_and_its_carried_con
     let done = roll(&forced, "2027-02-01", "2028-01-31", true).unwrap();
     assert_eq!(done["engagement"]["periodStart"], "2027-02-01");
 }
+
+#[test]
+fn an_encrypted_prior_rolls_forward_with_its_passphrase_into_an_encrypted_file() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let input = json!({
+        "client": "Borealis Payments Ltd", "report": "soc2-type2", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
+        "criteria": ["CC"], "firm": "", "preparer": "Dana Whitfield", "reviewer": ""
+    });
+    let prior = h.dir.path().join("borealis.tickmark");
+    let key = "correct horse battery staple";
+    h.call("engagement_create", json!({ "file": h.write(&prior), "input": input, "passphrase": key })).unwrap();
+    h.call("engagement_close", json!({})).unwrap();
+    let handle = h.read(&prior);
+    let err =
+        h.call("rollforward_check", json!({ "prior": handle, "periodStart": null, "periodEnd": null })).unwrap_err();
+    assert_eq!(err["code"], "encrypted");
+    let check = h
+        .call(
+            "rollforward_check",
+            json!({ "prior": handle, "periodStart": null, "periodEnd": null, "passphrase": key }),
+        )
+        .unwrap();
+    assert_eq!(check["prior"]["client"], "Borealis Payments Ltd");
+    let next = h.dir.path().join("borealis-2027.tickmark");
+    let done = h
+        .call(
+            "engagement_rollforward",
+            json!({ "prior": handle, "file": h.write(&next), "periodStart": "2027-01-01", "periodEnd": "2027-12-31",
+                    "force": false, "passphrase": key }),
+        )
+        .unwrap();
+    assert_eq!(done["engagement"]["periodStart"], "2027-01-01");
+    assert_ne!(&std::fs::read(&next).unwrap()[..16], b"SQLite format 3\0", "the new file is encrypted too");
+    h.call("engagement_close", json!({})).unwrap();
+    let err = h.call("engagement_open", json!({ "file": h.read(&next), "passphrase": null })).unwrap_err();
+    assert_eq!(err["code"], "encrypted");
+}
