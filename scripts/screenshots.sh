@@ -6,6 +6,7 @@
 #
 #   scripts/screenshots.sh            build the app (make app), then take the screenshots
 #   APP=path/to/tickmark-app scripts/screenshots.sh    use an already built app
+#   SHOTS="requests rollforward" scripts/screenshots.sh    only the screenshots named
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,8 @@ have Xvfb || missing+=(xvfb)
 have xauth || missing+=(xauth)
 # Debian's `convert` may be a stand-in; ImageMagick's `import` is what grabs the screen.
 have import || missing+=(imagemagick)
+# A key pressed in the app for the screenshots that show what an action did.
+have xdotool || missing+=(xdotool)
 if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -50,6 +53,7 @@ sleep 1
 shot() {
   local name=$1
   shift
+  if [ -n "${SHOTS:-}" ] && [[ " $SHOTS " != *" $name "* ]]; then return; fi
   "$APP" --data-dir "$data" "$@" >/dev/null 2>&1 &
   app=$!
   # The first start builds the demo engagement; later ones only open it.
@@ -57,6 +61,15 @@ shot() {
   if ! kill -0 "$app" 2>/dev/null; then
     echo "screenshots: the app exited before drawing $name" >&2
     exit 1
+  fi
+  # KEYS: shortcuts pressed once the screen is drawn (after a click on its title, for focus).
+  if [ -n "${KEYS:-}" ]; then
+    xdotool mousemove 100 66 click 1
+    for k in $KEYS; do
+      xdotool key "$k"
+      sleep 0.5
+    done
+    sleep 3
   fi
   import -window root "$out/$name.png"
   kill "$app"
@@ -111,6 +124,8 @@ fieldwork() {
 # The fieldwork screens need fieldwork: recorded through the command line on the same demo.
 TICKMARK=${TICKMARK:-target/debug/tickmark}
 [ -x "$TICKMARK" ] || cargo build --bin tickmark --locked
+# The first shot built the demo; with SHOTS naming only later ones, the command line builds it.
+[ -f "$data/demo.tickmark" ] || "$TICKMARK" demo --out "$data/demo.tickmark" >/dev/null
 fieldwork "$TICKMARK" "$data/demo.tickmark"
 shot sampling --demo --screen sampling --control CC8.1-01
 shot testing --demo --screen testing --control CC8.1-01
@@ -118,3 +133,48 @@ shot conclusion --demo --screen conclusion --control CC8.1-02
 shot dashboard --demo --screen dashboard
 shot coverage --demo --screen coverage
 shot design --demo --screen design --control CC6.1-01
+
+# requests TICKMARK ENGAGEMENT: client requests on the same demo, made three weeks ago and due a
+# week ago (so the open ones are overdue), the rest made today; the client's folder returned
+# CC8.1-01's first items and its policy; one accepted, one rejected with the reason.
+requests() {
+  local t=$1 e=$2 back=$data/returned
+  local made due
+  made=$(date -u -d '21 days ago' +%Y-%m-%dT09:00:00Z)
+  due=$(date -u -d '7 days ago' +%Y-%m-%d)
+  TICKMARK_NOW=$made "$t" --by "Dana Whitfield" requests "$e" --control CC8.1-01 --due "$due" --out "$data/requests-cc8.xlsx" >/dev/null
+  TICKMARK_NOW=$made "$t" --by "Dana Whitfield" requests "$e" --control CC6.1-01 --due "$due" --out "$data/requests-cc6.xlsx" >/dev/null
+  "$t" --by "Dana Whitfield" requests "$e" --due "$(date -u -d '14 days' +%Y-%m-%d)" --out "$data/requests.xlsx" >/dev/null
+  mkdir -p "$back"
+  printf 'ACME-1003 approval by the change manager' >"$back/CC8.1-01-01 approval.png"
+  printf 'ACME-1003 approval by the change manager' >"$back/CC8.1-01-01 approval (2).png"
+  printf 'ACME-1011 approval and test record' >"$back/CC8.1-01-02 approval and tests.pdf"
+  printf 'ACME-1020 test evidence' >"$back/CC8.1-01-04 test run.png"
+  printf 'ACME-1034 approval' >"$back/CC8.1-01-05 approval.png"
+  printf 'Change management policy v3.2' >"$back/CC8.1-01-C change policy.pdf"
+  printf 'from the client' >"$back/cover note.txt"
+  TICKMARK_NOW=$(date -u -d '3 days ago' +%Y-%m-%dT14:00:00Z) "$t" --by "Dana Whitfield" requests receive "$e" "$back" >/dev/null
+  "$t" --by "Dana Whitfield" requests accept "$e" --id CC8.1-01-02 >/dev/null
+  "$t" --by "Dana Whitfield" requests accept "$e" --id CC8.1-01-C >/dev/null
+  "$t" --by "Dana Whitfield" requests reject "$e" --id CC8.1-01-01 \
+    --reason "The approval screenshot shows no date: send the ticket's history with the approval timestamp." >/dev/null
+}
+requests "$TICKMARK" "$data/demo.tickmark"
+shot requests --demo --screen requests --control CC8.1-01
+# A second folder received in the app (Alt+R; the folder dialog answered with it): new files,
+# one already stored, one named after no request.
+back2=$data/returned-again
+mkdir -p "$back2"
+printf 'ACME-1003 approval by the change manager' >"$back2/CC8.1-01-01 approval.png"
+printf 'ACME-1041 approval' >"$back2/CC8.1-01-06 approval.png"
+printf 'ACME-1049 test evidence' >"$back2/CC8.1-01-07 test run.png"
+printf 'ACME-1052 approval and deployment log' >"$back2/CC8.1-01-08 deployment.pdf"
+printf 'Q3 review workbook' >"$back2/CC6.1-01-03 Q3 review.xlsx"
+printf 'a scan' >"$back2/scan0042.pdf"
+export TICKMARK_E2E_OPEN=$back2
+KEYS="alt+r" shot requests-received --demo --screen requests --control CC8.1-01
+unset TICKMARK_E2E_OPEN
+# The roll-forward form on the demo: the open dialog is answered with the demo file itself.
+export TICKMARK_E2E_OPEN="$data/demo.tickmark"
+shot rollforward --demo --screen rollforward
+unset TICKMARK_E2E_OPEN

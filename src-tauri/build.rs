@@ -65,6 +65,16 @@ const COMMANDS: &[&str] = &[
     "deficiency_record",
     "objectives_list",
     "objective_add",
+    "requests_list",
+    "requests_generate",
+    "request_accept",
+    "request_reject",
+    "requests_export",
+    "requests_receive",
+    "rollforward_check",
+    "engagement_rollforward",
+    "carried_load",
+    "carried_confirm",
 ];
 
 fn main() {

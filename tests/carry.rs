@@ -190,3 +190,18 @@ fn a_roll_forward_onto_a_file_or_with_a_period_that_does_not_follow_is_refused()
     s.ok(&["rollforward", "demo.tickmark", "next.tickmark", "--period", "2027-02-01..2028-01-31", "--force"]);
     assert!(bytes(&s.path("demo.tickmark")) == prior, "the prior engagement is read, never written");
 }
+
+#[test]
+fn next_years_period_is_proposed_from_the_day_after_the_prior_one_ends() {
+    use tickmark::engagement::Period;
+    let p = |s: &str| Period::parse(s).unwrap();
+    assert_eq!(p("2026-01-01..2026-12-31").year_after(), Some(p("2027-01-01..2027-12-31")));
+    assert_eq!(p("2025-07-01..2026-06-30").year_after(), Some(p("2026-07-01..2027-06-30")));
+    assert_eq!(p("2023-03-01..2024-02-29").year_after(), Some(p("2024-03-01..2025-02-28")), "a leap day");
+    assert_eq!(p("2026-06-30").year_after(), Some(p("2027-06-30")), "a Type 1 report's date, a year later");
+    for prior in ["2026-01-01..2026-12-31", "2025-07-01..2026-06-30", "2023-03-01..2024-02-29"] {
+        assert!(p(prior).year_after().unwrap().follows(&p(prior)), "{prior}: the proposal follows it");
+    }
+    assert!(!p("2027-02-01..2028-01-31").follows(&p("2026-01-01..2026-12-31")));
+    assert!(!p("2026-01-01..2026-12-31").follows(&p("2026-01-01..2026-12-31")));
+}

@@ -94,12 +94,20 @@ pub enum ChoosePurpose {
     WorkpaperCsv,
     /// Section 4 of the SOC report, as a Word document.
     Section4Docx,
+    /// Last year's engagement, to roll forward (read only).
+    EngagementPrior,
+    /// The client's request list, as a workbook.
+    RequestsXlsx,
+    /// A folder of files the client returned against the requests.
+    RequestsFolder,
 }
 
 /// How a purpose's dialog looks and what its answer may do.
 pub struct DialogSpec {
     pub title: &'static str,
     pub access: Access,
+    /// The dialog picks a folder, not a file.
+    pub folder: bool,
     /// (filter name, extensions); the first filter's first extension is added to a saved name
     /// that lacks it.
     pub filters: &'static [(&'static str, &'static [&'static str])],
@@ -124,8 +132,15 @@ impl ChoosePurpose {
             ChoosePurpose::WorkpaperHtml => ("Export the workpaper", Write, &[("Web page (printable)", &["html"])]),
             ChoosePurpose::WorkpaperCsv => ("Name the folder for the CSV files", Write, &[]),
             ChoosePurpose::Section4Docx => ("Export Section 4 of the report", Write, &[("Word document", &["docx"])]),
+            ChoosePurpose::EngagementPrior => {
+                ("Choose last year's engagement", Read, &[("Tickmark engagement", &["tickmark"])])
+            }
+            ChoosePurpose::RequestsXlsx => {
+                ("Export the client's request list", Write, &[("Excel workbook", &["xlsx"])])
+            }
+            ChoosePurpose::RequestsFolder => ("Choose the folder of files the client returned", Read, &[]),
         };
-        DialogSpec { title, access, filters }
+        DialogSpec { title, access, folder: self == ChoosePurpose::RequestsFolder, filters }
     }
 
     /// The extension a saved name must end with, if any.
@@ -203,5 +218,8 @@ mod tests {
         assert_eq!(ChoosePurpose::EngagementNew.extension(), Some("tickmark"));
         assert_eq!(ChoosePurpose::WorkpaperCsv.extension(), None);
         assert_eq!(ChoosePurpose::Source.extension(), None, "an open dialog's answer is never renamed");
+        assert_eq!(ChoosePurpose::RequestsXlsx.extension(), Some("xlsx"));
+        assert_eq!(ChoosePurpose::RequestsFolder.extension(), None);
+        assert!(ChoosePurpose::RequestsFolder.spec().folder && !ChoosePurpose::EngagementPrior.spec().folder);
     }
 }

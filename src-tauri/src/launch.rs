@@ -5,16 +5,18 @@
 //! ```
 //!
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
+//! rollforward (the engagements screen with "New engagement from last year's…" started),
 //! dashboard, coverage, controls, population, scope (the report's scoping section), grid, design,
-//! sampling, testing, conclusion, interviews, trail) and `--control`
+//! sampling, testing, conclusion, interviews, requests, trail) and `--control`
 //! choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 13] = [
+pub const SCREENS: [&str; 15] = [
     "engagements",
+    "rollforward",
     "dashboard",
     "coverage",
     "controls",
@@ -26,6 +28,7 @@ pub const SCREENS: [&str; 13] = [
     "testing",
     "conclusion",
     "interviews",
+    "requests",
     "trail",
 ];
 

@@ -97,6 +97,16 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             design::deficiency_record,
             design::objectives_list,
             design::objective_add,
+            requests::requests_list,
+            requests::requests_generate,
+            requests::request_accept,
+            requests::request_reject,
+            requests::requests_export,
+            requests::requests_receive,
+            carry::rollforward_check,
+            carry::engagement_rollforward,
+            carry::carried_load,
+            carry::carried_confirm,
         ])
 }
 

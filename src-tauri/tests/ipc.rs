@@ -556,6 +556,19 @@ fn a_path_the_page_makes_up_is_refused_and_a_file_chosen_to_read_is_never_writte
     raw("evidence_export", json!({ "id": 1, "file": secret }));
     raw("workpaper_export", json!({ "control": null, "format": "html", "file": secret }));
     raw("sample_reperform_file", json!({ "control": "CC8.1-01", "file": source }));
+    raw("requests_export", json!({ "control": null, "file": secret }));
+    raw("requests_receive", json!({ "folder": h.dir.path() }));
+    raw("rollforward_check", json!({ "prior": h.demo_path(), "periodStart": null, "periodEnd": null }));
+    let next = h.dir.path().join("next.tickmark");
+    raw(
+        "engagement_rollforward",
+        json!({ "prior": h.demo_path(), "file": h.write(&next), "periodStart": "2027-01-01", "periodEnd": "2027-12-31", "force": false }),
+    );
+    raw(
+        "engagement_rollforward",
+        json!({ "prior": h.read(h.demo_path()), "file": next, "periodStart": "2027-01-01", "periodEnd": "2027-12-31", "force": false }),
+    );
+    assert!(!next.exists());
     // A source chosen to be read cannot be the destination of an export.
     let err =
         h.call("workpaper_export", json!({ "control": null, "format": "html", "file": h.read(&secret) })).unwrap_err();
@@ -831,4 +844,207 @@ fn section4_is_refused_while_controls_are_open_and_written_as_a_marked_draft() {
     let bytes = std::fs::read(&out).unwrap();
     assert_eq!(written["file"]["bytes"], bytes.len());
     assert!(bytes.starts_with(b"PK"), "a Word document is a zip package");
+}
+
+#[test]
+fn requests_are_generated_listed_received_from_a_folder_judged_and_written_for_the_client() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    assert_eq!(h.call("requests_list", json!({ "control": null })).unwrap(), json!([]));
+    let err = h.call("requests_generate", json!({ "control": null, "due": "15/12/2026" })).unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("\"15/12/2026\" is not a date"), "{err}");
+
+    // One control first, then every control: the first requests are not made twice.
+    let one = h.call("requests_generate", json!({ "control": "CC6.1-01", "due": "2026-12-15" })).unwrap();
+    assert_eq!(one.as_array().unwrap().len(), 5, "four sampled reviews and the control: {one}");
+    let all = h.call("requests_generate", json!({ "control": null, "due": "2026-12-20" })).unwrap();
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 16 + 25 + 4, "one per control, one per sampled item (a voided item aside)");
+    let find = |list: &Value, code: &str| list.as_array().unwrap().iter().find(|r| r["code"] == code).cloned();
+    let listed = h.call("requests_list", json!({ "control": null })).unwrap();
+    let item = find(&listed, "CC6.1-01-02").unwrap();
+    assert_eq!((item["due"].as_str(), item["status"].as_str()), (Some("2026-12-15"), Some("open")));
+    assert_eq!(item["key"], "UAR-2026Q3-SNOWFLAKE");
+    assert_eq!(item["ordinal"], 2);
+    assert!(item["asked"].as_str().unwrap().starts_with("Evidence showing, for this item:"), "{item}");
+    assert!(item["ageDays"].as_i64().unwrap() >= 0 && item["overdueDays"].is_i64(), "{item}");
+    let control = find(&listed, "CC8.1-01-C").unwrap();
+    assert_eq!((control["ordinal"].clone(), control["key"].clone()), (Value::Null, Value::Null));
+    assert!(find(&listed, "CC8.1-01-03").is_none(), "the voided item is not asked for");
+    assert_eq!(h.call("requests_list", json!({ "control": "CC8.1-01" })).unwrap().as_array().unwrap().len(), 26);
+
+    // The client's folder: a match, the same file twice, a name that matches nothing.
+    let back = h.dir.path().join("returned");
+    std::fs::create_dir(&back).unwrap();
+    std::fs::write(back.join("CC8.1-01-07 approval.png"), b"approval of item 7").unwrap();
+    std::fs::write(back.join("CC8.1-01-07 approval (copy).png"), b"approval of item 7").unwrap();
+    std::fs::write(back.join("CC6.1-01-C policy.pdf"), b"the access review policy").unwrap();
+    std::fs::write(back.join("notes from the client.txt"), b"hello").unwrap();
+    let got = h.call("requests_receive", json!({ "folder": h.read(&back) })).unwrap();
+    assert_eq!(got["folder"], back.display().to_string());
+    let stored = got["stored"].as_array().unwrap();
+    assert_eq!(stored.len(), 2, "{got}");
+    // In the folder's name order; of two files with the same content, the first is stored.
+    assert_eq!(stored[0]["file"], "CC6.1-01-C policy.pdf");
+    assert_eq!(
+        (stored[1]["request"].as_str(), stored[1]["file"].as_str()),
+        (Some("CC8.1-01-07"), Some("CC8.1-01-07 approval (copy).png"))
+    );
+    assert_eq!(stored[1]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(got["duplicates"], json!(["CC8.1-01-07 approval.png"]));
+    assert_eq!(got["unmatched"], json!(["notes from the client.txt"]));
+    assert_eq!(got["stillOpen"].as_array().unwrap().len(), 45 - 2);
+    let listed = h.call("requests_list", json!({ "control": null })).unwrap();
+    assert_eq!(find(&listed, "CC8.1-01-07").unwrap()["status"], "received");
+    assert!(find(&listed, "CC8.1-01-07").unwrap()["receivedAt"].is_string());
+
+    // A folder holding a folder is refused whole, and so is a file dropped instead of a folder.
+    std::fs::create_dir(back.join("more")).unwrap();
+    std::fs::write(back.join("CC8.1-01-08 ticket.png"), b"item 8").unwrap();
+    let err = h.call("requests_receive", json!({ "folder": h.read(&back) })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("more (a folder)"), "{err}");
+    assert_eq!(
+        find(&h.call("requests_list", json!({ "control": null })).unwrap(), "CC8.1-01-08").unwrap()["status"],
+        "open"
+    );
+    let err = h.call("requests_receive", json!({ "folder": h.read(back.join("CC8.1-01-08 ticket.png")) })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("is not a folder of returned files"), "{err}");
+
+    // Accept; reject needs a reason; an open request has nothing to judge.
+    let err = h.call("request_reject", json!({ "code": "CC6.1-01-C", "reason": "  " })).unwrap_err();
+    assert_eq!(err["code"], "invalid");
+    assert!(err["message"].as_str().unwrap().contains("needs the reason"), "{err}");
+    let rejected =
+        h.call("request_reject", json!({ "code": "CC6.1-01-C", "reason": "The policy is the 2024 version" })).unwrap();
+    assert_eq!(
+        (rejected["status"].as_str(), rejected["reason"].as_str()),
+        (Some("rejected"), Some("The policy is the 2024 version"))
+    );
+    let accepted = h.call("request_accept", json!({ "code": "CC8.1-01-07" })).unwrap();
+    assert_eq!(accepted["status"], "accepted");
+    assert!(accepted["closedBy"].is_string());
+    let err = h.call("request_accept", json!({ "code": "CC8.1-01-08" })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("has received nothing yet"), "{err}");
+
+    // The client's list, through the save dialog's handle.
+    let out = h.dir.path().join("acme-requests.xlsx");
+    let written = h.call("requests_export", json!({ "control": "CC6.1-01", "file": h.write(&out) })).unwrap();
+    assert_eq!(written["requests"], 5);
+    assert_eq!(written["file"]["name"], "acme-requests.xlsx");
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(written["file"]["bytes"], bytes.len());
+    assert!(bytes.starts_with(b"PK"), "a workbook is a zip package");
+}
+
+#[test]
+fn next_years_engagement_is_rolled_forward_from_the_open_one_and_its_carried_controls_are_confirmed() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let prior = h.read(h.demo_path());
+    // The prior is the open engagement: read through this window's lock, never written.
+    let before = std::fs::read(h.demo_path()).unwrap();
+    let check = h.call("rollforward_check", json!({ "prior": prior, "periodStart": null, "periodEnd": null })).unwrap();
+    assert_eq!(check["prior"]["client"], "Acme Cloud, Inc.");
+    assert_eq!(check["controls"], 16);
+    assert_eq!(
+        (check["proposedStart"].as_str(), check["proposedEnd"].as_str(), check["nextStart"].as_str()),
+        (Some("2027-01-01"), Some("2027-12-31"), Some("2027-01-01"))
+    );
+    assert_eq!(check["follows"], Value::Null);
+    let asked = |start: &str, end: &str| {
+        h.call("rollforward_check", json!({ "prior": prior, "periodStart": start, "periodEnd": end })).unwrap()["follows"]
+            .clone()
+    };
+    assert_eq!(asked("2027-01-01", "2027-12-31"), json!(true));
+    assert_eq!(asked("2027-02-01", "2028-01-31"), json!(false));
+    let err = h
+        .call("rollforward_check", json!({ "prior": prior, "periodStart": "2027-12-31", "periodEnd": "2027-01-01" }))
+        .unwrap_err();
+    assert_eq!(err["code"], "invalid");
+
+    // A period that does not follow is refused unless forced; an existing file always.
+    let next = h.dir.path().join("acme-2027.tickmark");
+    let roll = |file: &std::path::Path, start: &str, end: &str, force: bool| {
+        h.call(
+            "engagement_rollforward",
+            json!({ "prior": prior, "file": h.write(file), "periodStart": start, "periodEnd": end, "force": force }),
+        )
+    };
+    let err = roll(&next, "2027-02-01", "2028-01-31", false).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("does not follow the prior one"), "{err}");
+    assert!(!next.exists());
+    let taken = h.dir.path().join("taken.tickmark");
+    std::fs::write(&taken, b"someone else's file").unwrap();
+    let err = roll(&taken, "2027-01-01", "2027-12-31", false).unwrap_err();
+    assert_eq!(err["code"], "already_exists");
+    assert_eq!(std::fs::read(&taken).unwrap(), b"someone else's file");
+
+    let done = roll(&next, "2027-01-01", "2027-12-31", false).unwrap();
+    assert_eq!(done["engagement"]["path"], next.display().to_string());
+    assert_eq!(
+        (done["engagement"]["periodStart"].as_str(), done["engagement"]["periodEnd"].as_str()),
+        (Some("2027-01-01"), Some("2027-12-31"))
+    );
+    assert_eq!((done["controls"].clone(), done["walkthroughs"].as_u64().unwrap() > 0), (json!(16), true));
+    assert_eq!(done["followUps"], 2, "CC6.1-01's exception and deficiency are to follow up: {done}");
+    assert_eq!(done["priorHead"].as_str().unwrap().len(), 64);
+    assert_eq!(std::fs::read(h.demo_path()).unwrap(), before, "the prior engagement is read, never written");
+
+    // The new engagement is the open one: its dashboard counts what is carried and not confirmed.
+    let rows = h.call("dashboard_load", json!({})).unwrap();
+    let row = rows.as_array().unwrap().iter().find(|r| r["control"] == "CC8.1-01").unwrap().clone();
+    assert_eq!((row["unconfirmed"].clone(), row["sample"].clone()), (json!(2), Value::Null));
+    let carried = h.call("carried_load", json!({ "control": "CC8.1-01" })).unwrap();
+    assert_eq!(carried, json!({ "control": "CC8.1-01", "unconfirmed": ["control", "walkthrough"], "followUps": [] }));
+    let carried = h.call("carried_load", json!({ "control": "CC6.1-01" })).unwrap();
+    let kinds: Vec<_> = carried["followUps"].as_array().unwrap().iter().map(|f| f["kind"].clone()).collect();
+    assert_eq!(kinds, [json!("exception"), json!("deficiency")], "{carried}");
+    assert_eq!(h.call("carried_confirm", json!({ "control": "CC8.1-01" })).unwrap(), json!(["control", "walkthrough"]));
+    assert_eq!(h.call("carried_load", json!({ "control": "CC8.1-01" })).unwrap()["unconfirmed"], json!([]));
+    let err = h.call("carried_confirm", json!({ "control": "CC8.1-01" })).unwrap_err();
+    assert!(err["message"].as_str().unwrap().contains("nothing carried forward left to confirm"), "{err}");
+
+    // The prior can be rolled forward again from the file, now that another engagement is open.
+    let forced = h.dir.path().join("acme-2027-feb.tickmark");
+    let done = roll(&forced, "2027-02-01", "2028-01-31", true).unwrap();
+    assert_eq!(done["engagement"]["periodStart"], "2027-02-01");
+}
+
+#[test]
+fn an_encrypted_prior_rolls_forward_with_its_passphrase_into_an_encrypted_file() {
+    let h = Harness::new();
+    h.call("app_start", json!({})).unwrap();
+    let input = json!({
+        "client": "Borealis Payments Ltd", "report": "soc2-type2", "periodStart": "2026-01-01", "periodEnd": "2026-12-31",
+        "criteria": ["CC"], "firm": "", "preparer": "Dana Whitfield", "reviewer": ""
+    });
+    let prior = h.dir.path().join("borealis.tickmark");
+    let key = "correct horse battery staple";
+    h.call("engagement_create", json!({ "file": h.write(&prior), "input": input, "passphrase": key })).unwrap();
+    h.call("engagement_close", json!({})).unwrap();
+    let handle = h.read(&prior);
+    let err =
+        h.call("rollforward_check", json!({ "prior": handle, "periodStart": null, "periodEnd": null })).unwrap_err();
+    assert_eq!(err["code"], "encrypted");
+    let check = h
+        .call(
+            "rollforward_check",
+            json!({ "prior": handle, "periodStart": null, "periodEnd": null, "passphrase": key }),
+        )
+        .unwrap();
+    assert_eq!(check["prior"]["client"], "Borealis Payments Ltd");
+    let next = h.dir.path().join("borealis-2027.tickmark");
+    let done = h
+        .call(
+            "engagement_rollforward",
+            json!({ "prior": handle, "file": h.write(&next), "periodStart": "2027-01-01", "periodEnd": "2027-12-31",
+                    "force": false, "passphrase": key }),
+        )
+        .unwrap();
+    assert_eq!(done["engagement"]["periodStart"], "2027-01-01");
+    assert_ne!(&std::fs::read(&next).unwrap()[..16], b"SQLite format 3\0", "the new file is encrypted too");
+    h.call("engagement_close", json!({})).unwrap();
+    let err = h.call("engagement_open", json!({ "file": h.read(&next), "passphrase": null })).unwrap_err();
+    assert_eq!(err["code"], "encrypted");
 }

@@ -175,6 +175,31 @@ impl Period {
     pub fn contains(&self, d: NaiveDate) -> bool {
         self.start <= d && d <= self.end
     }
+
+    /// The day a period following this one starts: the day after it ends (None at the end of
+    /// the calendar).
+    pub fn next_start(&self) -> Option<NaiveDate> {
+        self.end.checked_add_days(chrono::Days::new(1))
+    }
+
+    /// Whether this period starts the day after `prior` ends, as next year's engagement should.
+    pub fn follows(&self, prior: &Period) -> bool {
+        prior.next_start() == Some(self.start)
+    }
+
+    /// The year after this period, proposed for next year's engagement: twelve months from the
+    /// day after it ends (`2026-01-01..2026-12-31` → `2027-01-01..2027-12-31`), or for a Type 1
+    /// report's date, the same date a year later.
+    pub fn year_after(&self) -> Option<Period> {
+        let year = chrono::Months::new(12);
+        if self.is_date() {
+            let d = self.start.checked_add_months(year)?;
+            return Some(Period { start: d, end: d });
+        }
+        let start = self.next_start()?;
+        let end = start.checked_add_months(year)?.pred_opt()?;
+        Some(Period { start, end })
+    }
 }
 
 /// The Trust Services Criteria categories an engagement can have in scope, with their names.

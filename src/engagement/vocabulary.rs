@@ -11,6 +11,7 @@ use super::evaluation::ProposalKind;
 use super::fieldwork::{ConclusionKind, Outcome, TICKMARK_LEGEND};
 use super::rollup::{ControlState, CriterionState};
 use super::{CRITERIA_CATEGORIES, Frequency, Nature, ReportType};
+use crate::store::RequestStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LegendLine {
@@ -58,6 +59,8 @@ pub struct Vocabulary {
     pub control_states: BTreeMap<&'static str, &'static str>,
     /// Whether a criterion is met, in coverage.
     pub criterion_states: BTreeMap<&'static str, &'static str>,
+    /// Where a client request (PBC) stands.
+    pub request_statuses: BTreeMap<&'static str, &'static str>,
 }
 
 pub fn vocabulary() -> Vocabulary {
@@ -80,6 +83,7 @@ pub fn vocabulary() -> Vocabulary {
         design_conclusions: DesignConclusion::ALL.iter().map(|d| (d.as_str(), d.words())).collect(),
         control_states: ControlState::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
         criterion_states: CriterionState::ALL.iter().map(|c| (c.as_str(), c.words())).collect(),
+        request_statuses: RequestStatus::ALL.iter().map(|r| (r.as_str(), r.words())).collect(),
     }
 }
 
@@ -93,7 +97,7 @@ mod tests {
         assert_eq!((v.outcomes.len(), v.conclusions.len(), v.frequencies.len()), (3, 3, 7));
         assert_eq!((v.natures.len(), v.reports.len(), v.criteria.len()), (3, 4, 5));
         assert_eq!((v.procedure_natures.len(), v.design_conclusions.len()), (4, 2));
-        assert_eq!((v.control_states.len(), v.criterion_states.len()), (6, 6));
+        assert_eq!((v.control_states.len(), v.criterion_states.len(), v.request_statuses.len()), (6, 6, 4));
         assert_eq!(v.procedure_natures["re-performance"], "Re-performance");
         for o in v.outcomes.values() {
             assert!(v.legend.iter().any(|l| l.mark == o.tickmark), "no legend line for {}", o.tickmark);

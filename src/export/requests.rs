@@ -8,6 +8,7 @@ use std::path::Path;
 use chrono::{Datelike, NaiveDateTime, Timelike};
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, XlsxError};
 
+use super::ExportedFile;
 use crate::Error;
 use crate::engagement::EngagementInfo;
 use crate::store::Request;
@@ -25,14 +26,15 @@ const COLUMNS: [(&str, f64); 9] = [
 ];
 
 /// Writes the request list to `out` (an existing file only with `force`), as a workbook whose
-/// bytes depend only on the requests, the engagement and `created`.
+/// bytes depend only on the requests, the engagement and `created`; returns its name, size and
+/// SHA-256.
 pub fn write(
     requests: &[Request],
     engagement: &EngagementInfo,
     created: NaiveDateTime,
     out: &Path,
     force: bool,
-) -> Result<(), Error> {
+) -> Result<ExportedFile, Error> {
     if !out.extension().is_some_and(|e| e.eq_ignore_ascii_case("xlsx")) {
         return Err(Error::invalid(format!("{}: the request list is written as an .xlsx workbook", out.display())));
     }
@@ -41,7 +43,10 @@ pub fn write(
     }
     let bytes = workbook(requests, engagement, created)
         .map_err(|e| Error::invalid(format!("the request list could not be assembled: {e}")))?;
-    super::place_file(bytes, out, force)
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file = ExportedFile::new(&name, &bytes);
+    super::place_file(bytes, out, force)?;
+    Ok(file)
 }
 
 fn workbook(requests: &[Request], e: &EngagementInfo, created: NaiveDateTime) -> Result<Vec<u8>, XlsxError> {

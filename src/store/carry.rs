@@ -7,7 +7,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::Days;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::Serialize;
 
@@ -60,15 +59,14 @@ impl Engagement {
             return Err(Error::AlreadyExists { path: path.to_path_buf() });
         }
         let info = prior.info()?;
-        let follows = info.period.end.checked_add_days(Days::new(1));
-        if !force && follows != Some(period.start) {
+        if !force && !period.follows(&info.period) {
             return Err(Error::invalid(format!(
                 "the new period {}..{} does not follow the prior one ({}..{}), which would make it start on {}; give --force to roll forward anyway",
                 period.start,
                 period.end,
                 info.period.start,
                 info.period.end,
-                follows.map_or("—".to_string(), |d| d.to_string())
+                info.period.next_start().map_or("—".to_string(), |d| d.to_string())
             )));
         }
         let (prior_events, prior_head) = prior.trail_head()?.unwrap_or((0, trail::GENESIS.to_string()));

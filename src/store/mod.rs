@@ -34,7 +34,7 @@ pub use controls::ImportedControls;
 pub use coverage::RowMismatch;
 pub use design::CheckedCriteria;
 pub use population::{PopulationItem, PopulationSummary};
-pub use requests::{Received, Request, RequestStatus, Verdict};
+pub use requests::{Received, Request, RequestStatus, Verdict, parse_due};
 pub use samples::{Filters, Sample, SampleCheck, SampleItem, SampleRequest, StratumSize, TypedRequest, Void};
 pub use scope::{Exclusion, RecordedExclusion};
 pub use signers::{SignatureCheck, SignatureProblem, Signer};

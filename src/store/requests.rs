@@ -38,6 +38,16 @@ impl RequestStatus {
             RequestStatus::Rejected => "rejected",
         }
     }
+
+    /// How the app names the status.
+    pub fn words(self) -> &'static str {
+        match self {
+            RequestStatus::Open => "Open",
+            RequestStatus::Received => "Received",
+            RequestStatus::Accepted => "Accepted",
+            RequestStatus::Rejected => "Rejected",
+        }
+    }
 }
 
 /// One thing asked of the client.
@@ -78,6 +88,12 @@ pub struct Received {
     pub unmatched: Vec<String>,
     /// Requests still open after this folder.
     pub still_open: Vec<String>,
+}
+
+/// Reads a due date typed as `YYYY-MM-DD`.
+pub fn parse_due(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| Error::invalid(format!("the due date {text:?} is not a date: write it as YYYY-MM-DD")))
 }
 
 /// A request to make: its ID, control row, sample row and item, and what is asked.

@@ -35,9 +35,10 @@ pub async fn file_choose<R: Runtime>(
                 };
                 dialog = dialog.set_file_name(name);
             }
-            let access = spec.access;
+            let (access, folder) = (spec.access, spec.folder);
             blocking(move || {
                 let picked = match access {
+                    Access::Read if folder => dialog.blocking_pick_folder(),
                     Access::Read => dialog.blocking_pick_file(),
                     Access::Write => dialog.blocking_save_file(),
                 };

@@ -14,7 +14,7 @@ use crate::recent;
 use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
 
 /// The app's data and config directories, or `--data-dir` for both.
-fn dirs<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> CommandResult<Dirs> {
+pub(crate) fn dirs<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> CommandResult<Dirs> {
     if let Some(d) = &state.launch.data_dir {
         return Ok(Dirs { data: d.clone(), config: d.clone() });
     }
@@ -37,12 +37,12 @@ fn open(slot: &Slot, config: &Path, path: &Path, key: Option<&Passphrase>) -> Co
 }
 
 /// The passphrase typed in the window, if any (an empty one is none).
-fn passphrase(typed: Option<String>) -> CommandResult<Option<Passphrase>> {
+pub(crate) fn passphrase(typed: Option<String>) -> CommandResult<Option<Passphrase>> {
     Ok(typed.filter(|p| !p.is_empty()).map(Passphrase::new).transpose()?)
 }
 
 /// Makes `eng` the open engagement; the one it replaces is closed, releasing its lock.
-fn install(slot: &Slot, config: &Path, eng: Engagement) -> CommandResult<EngagementJson> {
+pub(crate) fn install(slot: &Slot, config: &Path, eng: Engagement) -> CommandResult<EngagementJson> {
     let json = EngagementJson::new(eng.path(), eng.info()?);
     *lock(slot)? = Some(eng);
     // The recent list is a convenience: failing to save it must not fail the open.

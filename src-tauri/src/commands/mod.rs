@@ -2,6 +2,7 @@
 //! no business logic lives here. Blocking work runs through `AppState::with_engagement` or
 //! `state::blocking`, off the IPC runtime.
 
+pub mod carry;
 pub mod controls;
 pub mod design;
 pub mod dialogs;
@@ -11,5 +12,6 @@ pub mod export;
 pub mod fieldwork;
 pub mod interviews;
 pub mod population;
+pub mod requests;
 pub mod sampling;
 pub mod trail;

@@ -39,20 +39,24 @@ macro_rules! mirror_enum {
     };
 }
 
+mod carry;
 mod design;
 mod engagement;
 mod export;
 mod fieldwork;
 mod population;
+mod requests;
 mod sampling;
 mod trail;
 mod vocabulary;
 
+pub use carry::*;
 pub use design::*;
 pub use engagement::*;
 pub use export::*;
 pub use fieldwork::*;
 pub use population::*;
+pub use requests::*;
 pub use sampling::*;
 pub use trail::*;
 

@@ -229,3 +229,50 @@ export const deficiencyRecord = (control: string, input: DeficiencyInputJson) =>
   call<DeficiencyJson>("deficiency_record", { control, input });
 export const objectivesList = () => call<ObjectiveJson[]>("objectives_list");
 export const objectiveAdd = (input: ObjectiveJson) => call<ObjectiveJson>("objective_add", { input });
+
+// ---- Client requests (PBC) and next year's engagement ----
+
+import type { CarriedJson } from "./bindings/CarriedJson";
+import type { ReceivedJson } from "./bindings/ReceivedJson";
+import type { RequestJson } from "./bindings/RequestJson";
+import type { RequestsExportJson } from "./bindings/RequestsExportJson";
+import type { RolledForwardJson } from "./bindings/RolledForwardJson";
+import type { RollforwardCheckJson } from "./bindings/RollforwardCheckJson";
+
+/** Every request (of one control, or all), aged as of now. */
+export const requestsList = (control: string | null) => call<RequestJson[]>("requests_list", { control });
+/** Makes the requests not made yet (one control, or all) due on `due` (YYYY-MM-DD); answers
+ * every request of those controls, new and old. */
+export const requestsGenerate = (control: string | null, due: string) =>
+  call<RequestJson[]>("requests_generate", { control, due });
+export const requestAccept = (code: string) => call<RequestJson>("request_accept", { code });
+/** The engine refuses a blank reason: the client reads it. */
+export const requestReject = (code: string, reason: string) => call<RequestJson>("request_reject", { code, reason });
+/** Writes the client's request list (one control, or all) to `file`, a save-dialog handle. */
+export const requestsExport = (control: string | null, file: string) =>
+  call<RequestsExportJson>("requests_export", { control, file });
+/** Receives the folder behind `folder` (a folder-dialog handle, or a folder dropped on the window). */
+export const requestsReceive = (folder: string) => call<ReceivedJson>("requests_receive", { folder });
+
+/** Reads last year's engagement behind `prior` (an open-dialog handle) for the roll-forward
+ * form; with a period, also whether it follows the prior one. */
+export const rollforwardCheck = (
+  prior: string,
+  periodStart: string | null,
+  periodEnd: string | null,
+  passphrase: string | null = null,
+) => call<RollforwardCheckJson>("rollforward_check", { prior, periodStart, periodEnd, passphrase });
+/** Creates next year's engagement at `file` (a save-dialog handle) and opens it; `force` rolls
+ * forward onto a period that does not follow the prior one. */
+export const engagementRollforward = (
+  prior: string,
+  file: string,
+  periodStart: string,
+  periodEnd: string,
+  force: boolean,
+  passphrase: string | null = null,
+) =>
+  call<RolledForwardJson>("engagement_rollforward", { prior, file, periodStart, periodEnd, force, passphrase });
+export const carriedLoad = (control: string) => call<CarriedJson>("carried_load", { control });
+/** Confirms what was carried forward on the control; answers what was confirmed. */
+export const carriedConfirm = (control: string) => call<string[]>("carried_confirm", { control });

@@ -44,7 +44,7 @@ export function errorHint(e: CommandError): string | null {
     case "no_such_file":
       return "It may have been moved or renamed. Open it from its new place.";
     case "encrypted":
-      return "The app cannot ask for its passphrase yet. Use the command line with TICKMARK_PASSPHRASE; the file has not been changed.";
+      return "Type its passphrase where Tickmark asks for it (TICKMARK_PASSPHRASE on the command line); the file has not been changed.";
     case "not_engagement":
     case "already_exists":
     case "invalid":

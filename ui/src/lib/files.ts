@@ -45,3 +45,14 @@ const EXPORT_PURPOSE: Record<"xlsx" | "csv" | "html" | "section4", ChoosePurpose
 /** Where to export a workpaper: a file for xlsx and html, a new folder's name for csv. */
 export const chooseExportPath = (format: "xlsx" | "csv" | "html" | "section4", suggested: string) =>
   once(EXPORT_PURPOSE[format], suggested);
+
+// ---- Client requests and next year's engagement ----
+
+/** Last year's engagement, to roll forward (only read). */
+export const choosePriorEngagement = () => once("engagement-prior");
+
+/** Where to write the client's request list; the shell adds `.xlsx` when it is missing. */
+export const chooseRequestsExport = (suggested: string) => once("requests-xlsx", suggested);
+
+/** The folder of files the client returned. */
+export const chooseReturnedFolder = () => once("requests-folder");

@@ -65,3 +65,7 @@ export const CONTROL_STATE_LABELS: Record<ControlStateKind, string> = words<Cont
 export const CRITERION_STATE_LABELS: Record<CriterionStateKind, string> = words<CriterionStateKind>(
   VOCABULARY.criterion_states,
 );
+
+import type { RequestStatusKind } from "./bindings/RequestStatusKind";
+
+export const REQUEST_STATUS_LABELS: Record<RequestStatusKind, string> = words<RequestStatusKind>(VOCABULARY.request_statuses);

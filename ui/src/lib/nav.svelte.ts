@@ -4,7 +4,15 @@
 import type { EngagementJson } from "./bindings/EngagementJson";
 import type { StartJson } from "./bindings/StartJson";
 
-export type Screen = "engagements" | "dashboard" | "coverage" | "controls" | "workspace" | "trail" | "interviews";
+export type Screen =
+  | "engagements"
+  | "dashboard"
+  | "coverage"
+  | "controls"
+  | "workspace"
+  | "trail"
+  | "interviews"
+  | "requests";
 export type WorkspaceTab = "population" | "design" | "sampling" | "testing" | "conclusion";
 export type PopulationView = "report" | "items";
 
@@ -25,6 +33,7 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
   const control = start.control ?? null;
   switch (start.screen) {
     case "engagements":
+    case "rollforward":
       return HOME;
     case "trail":
       return { ...HOME, screen: "trail" };
@@ -36,6 +45,8 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return { ...HOME, screen: "controls", control };
     case "interviews":
       return { ...HOME, screen: "interviews" };
+    case "requests":
+      return { ...HOME, screen: "requests", control };
     case "scope":
       return control ? { screen: "workspace", control, tab: "population", view: "report", focus: "scope" } : { ...HOME, screen: "controls" };
     case "population":

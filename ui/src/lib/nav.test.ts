@@ -37,6 +37,9 @@ describe("start-up place", () => {
     expect(startPlace({ engagement: acme, screen: null, control: null }).screen).toBe("dashboard");
     expect(startPlace({ engagement: acme, screen: "controls", control: null }).screen).toBe("controls");
     expect(startPlace({ engagement: acme, screen: "coverage", control: null }).screen).toBe("coverage");
+    expect(startPlace({ engagement: acme, screen: "requests", control: null }).screen).toBe("requests");
+    // The roll-forward starts on the engagements screen (App asks it to open the form).
+    expect(startPlace({ engagement: acme, screen: "rollforward", control: null }).screen).toBe("engagements");
     expect(startPlace({ engagement: acme, screen: "design", control: "CC6.1-01" })).toMatchObject({ screen: "workspace", tab: "design" });
   });
 

@@ -15,6 +15,8 @@ class Session {
   importing = $state(false);
   /** The dashboard's filters, kept while the auditor visits a control and comes back. */
   dashboardFilter = $state({ notSignedOff: false, withExceptions: false });
+  /** A one-time message for the screen the auditor lands on (what a roll-forward made). */
+  notice = $state<string | null>(null);
   /** Bumped when an action elsewhere (a shortcut) asks a screen to do something. */
   request = $state<{ name: string; at: number } | null>(null);
 

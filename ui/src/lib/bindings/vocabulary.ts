@@ -129,5 +129,11 @@ export const VOCABULARY = {
     "no-control": "No control addresses it",
     "not-evaluated": "Exceptions not yet evaluated",
     "not-met": "Not met"
+  },
+  "request_statuses": {
+    "accepted": "Accepted",
+    "open": "Open",
+    "received": "Received",
+    "rejected": "Rejected"
   }
 } as const;
