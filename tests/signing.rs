@@ -267,7 +267,7 @@ fn an_older_file_verifies_with_its_events_reported_unsigned() {
         "ALTER TABLE event DROP COLUMN signer_key; ALTER TABLE event DROP COLUMN signature;
          DROP TABLE signer; DROP TABLE signing; ALTER TABLE population DROP COLUMN items_sha256;
          DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
-         DROP TABLE carried; DROP TABLE follow_up; DROP TABLE request;
+         DROP TABLE carried; DROP TABLE follow_up; DROP TABLE request; DROP INDEX population_item_by_key;
          ALTER TABLE evidence DROP COLUMN request_id;
          UPDATE population_item SET fields = json(fields) WHERE typeof(fields) = 'blob';
          PRAGMA user_version = 4;",

@@ -188,17 +188,47 @@ impl Engagement {
 
     /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
     /// `limit`: the population grid's search box.
+    ///
+    /// The key index gives the matching positions in key order. When there are fewer than
+    /// `SEARCH_PROBE` of them, the first `limit` by position are read directly. Otherwise the
+    /// `limit`-th smallest position among those seen bounds the answer (at least `limit` items
+    /// match at or before it), and the items up to it are read in position order: a broad
+    /// query reads no further into the population than its matches need.
     pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
+        const SEARCH_PROBE: usize = 20_000;
         let escaped: String = query
             .trim()
             .chars()
             .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
             .collect();
+        let pattern = format!("{escaped}%");
+        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+        if wanted == 0 {
+            return Ok(vec![]);
+        }
+        let mut bound = i64::MAX;
+        if wanted < SEARCH_PROBE {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT position FROM population_item INDEXED BY population_item_by_key
+                 WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3",
+            )?;
+            let mut positions: Vec<i64> = stmt
+                .query_map(params![population_id, pattern, SEARCH_PROBE as i64], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if positions.len() < SEARCH_PROBE {
+                positions.sort_unstable();
+                positions.truncate(wanted);
+                let positions: Vec<u64> = positions.into_iter().map(|p| p as u64).collect();
+                return self.population_items_at(population_id, &positions);
+            }
+            bound = *positions.select_nth_unstable(wanted - 1).1;
+        }
+        // `+key`: read in position order (the primary key), not through the key index.
         let mut stmt = self.conn().prepare_cached(
             "SELECT position, source_row, key, date, amount, fields FROM population_item
-             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
+             WHERE population_id = ?1 AND position <= ?4 AND +key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![population_id, format!("{escaped}%"), limit as i64], item_from_row)?;
+        let rows = stmt.query_map(params![population_id, pattern, limit as i64, bound], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -519,6 +549,97 @@ pub(crate) fn occurrences(
     Ok(out)
 }
 
+/// Finds the duplicate keys of the population just written and records them in `report` as
+/// `import::scan` lists them: every repeat counted; the first `LISTING_LIMIT` keys to repeat,
+/// in the order they first repeat, each with every line it is on. The key index is walked in
+/// order, where keys equal but for ASCII case are neighbours: exact repeats are found within
+/// each such run, so memory holds one run, not every key.
+fn find_duplicate_keys(conn: &Connection, population_id: i64, report: &mut ValidationReport) -> Result<()> {
+    let mut repeats = Repeats::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, position FROM population_item INDEXED BY population_item_by_key
+         WHERE population_id = ?1 ORDER BY key COLLATE NOCASE, position",
+    )?;
+    let mut rows = stmt.query([population_id])?;
+    while let Some(r) = rows.next()? {
+        let key = match r.get_ref(0)? {
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+            _ => "",
+        };
+        repeats.add(key, r.get(1)?);
+    }
+    repeats.end_run();
+    let mut listed = repeats.first.into_vec();
+    listed.sort_unstable();
+    let mut line = conn.prepare_cached("SELECT source_row FROM population_item WHERE population_id = ?1 AND position = ?2")?;
+    report.duplicate_key_count = repeats.count;
+    report.duplicate_keys = listed
+        .into_iter()
+        .map(|(_, key, positions)| {
+            let lines = positions
+                .iter()
+                .map(|&p| line.query_row(params![population_id, p], |r| r.get::<_, i64>(0)).map(|l| l as u64))
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(import::DuplicateKey { key, lines })
+        })
+        .collect::<Result<_>>()?;
+    Ok(())
+}
+
+/// The repeated keys met while walking the key index (see `find_duplicate_keys`).
+#[derive(Default)]
+struct Repeats {
+    /// The exact keys of the current run of keys equal but for ASCII case, with their
+    /// positions; the first `used` are live (the rest are kept for their allocations).
+    run: Vec<(String, Vec<i64>)>,
+    used: usize,
+    /// Repeats so far: occurrences after a key's first.
+    count: u64,
+    /// The repeated keys that repeat first, at most `LISTING_LIMIT`, as (position of the
+    /// second occurrence, key, positions): a max-heap, so the one repeating last leaves first.
+    first: std::collections::BinaryHeap<(i64, String, Vec<i64>)>,
+}
+
+impl Repeats {
+    fn add(&mut self, key: &str, position: i64) {
+        if self.used > 0 && !self.run[0].0.eq_ignore_ascii_case(key) {
+            self.end_run();
+        }
+        if let Some((_, positions)) = self.run[..self.used].iter_mut().find(|(k, _)| k.as_str() == key) {
+            positions.push(position);
+            return;
+        }
+        if self.used == self.run.len() {
+            self.run.push(Default::default());
+        }
+        let (k, positions) = &mut self.run[self.used];
+        k.clear();
+        k.push_str(key);
+        positions.clear();
+        positions.push(position);
+        self.used += 1;
+    }
+
+    fn end_run(&mut self) {
+        for (key, positions) in &mut self.run[..self.used] {
+            // A blank key is reported as blank, not as repeated.
+            if positions.len() < 2 || key.is_empty() {
+                continue;
+            }
+            self.count += positions.len() as u64 - 1;
+            let second = positions[1];
+            if self.first.len() == import::LISTING_LIMIT {
+                if !self.first.peek().is_some_and(|last| last.0 > second) {
+                    continue;
+                }
+                self.first.pop();
+            }
+            self.first.push((second, key.clone(), std::mem::take(positions)));
+        }
+        self.used = 0;
+    }
+}
+
 /// What the reading thread hands the writing one.
 enum Batch {
     /// The source was opened (again, after a switch to Windows-1252): what came before is void.
@@ -666,10 +787,11 @@ fn read_source(
         let mut batch = Items::with_capacity(BATCH_ROWS);
         // Here rather than on the writing thread: SQLite's inserts are the longer half.
         let mut digest = super::digest::ItemsDigest::new();
-        let report = import::scan(
+        let report = import::scan_with(
             table,
             mapping,
             period,
+            import::DuplicateKeys::Left,
             &mut |p| {
                 latest.set(Some(p));
                 true
@@ -742,7 +864,8 @@ fn write_batches(
                     .into());
                 }
             }
-            Batch::Done(report, items_sha256) => {
+            Batch::Done(mut report, items_sha256) => {
+                find_duplicate_keys(tx, population_id, &mut report)?;
                 tx.execute(
                     "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8, items_sha256 = ?9 WHERE id = ?1",
                     params![
