@@ -633,7 +633,7 @@ fn keys_in_no_order_are_indexed_once_at_the_end_and_their_duplicates_listed_as_r
     s.engagement();
     let n = 20_000u64;
     let mut csv = String::from("Key,Note\n");
-    let mut keys = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
     for i in 0..n {
         let k = (i * 7_919) % n;
         let key = match i % 997 {

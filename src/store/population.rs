@@ -189,13 +189,15 @@ impl Engagement {
     /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
     /// `limit`: the population grid's search box.
     ///
-    /// The key index gives the matching positions in key order. When there are fewer than
-    /// `SEARCH_PROBE` of them, the first `limit` by position are read directly. Otherwise the
-    /// `limit`-th smallest position among those seen bounds the answer (at least `limit` items
-    /// match at or before it), and the items up to it are read in position order: a broad
-    /// query reads no further into the population than its matches need.
+    /// The key index gives the matching positions in key order; the `limit` smallest are kept
+    /// as it is walked. Reading the items in position order instead, up to the largest of
+    /// those kept, also gives the answer (at least `limit` items match at or before it), and
+    /// is the cheaper way once the walk has cost more than that reading would (a broad prefix
+    /// whose first matches come early). Either way the search costs at most about twice the
+    /// cheaper of the two.
     pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
-        const SEARCH_PROBE: usize = 20_000;
+        /// Reading an item in position order costs about this many key index entries walked.
+        const ITEM_COST: i64 = 5;
         let escaped: String = query
             .trim()
             .chars()
@@ -206,23 +208,37 @@ impl Engagement {
         if wanted == 0 {
             return Ok(vec![]);
         }
-        let mut bound = i64::MAX;
-        if wanted < SEARCH_PROBE {
-            let mut stmt = self.conn().prepare_cached(
-                "SELECT position FROM population_item INDEXED BY population_item_by_key
-                 WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3",
-            )?;
-            let mut positions: Vec<i64> = stmt
-                .query_map(params![population_id, pattern, SEARCH_PROBE as i64], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            if positions.len() < SEARCH_PROBE {
-                positions.sort_unstable();
-                positions.truncate(wanted);
-                let positions: Vec<u64> = positions.into_iter().map(|p| p as u64).collect();
-                return self.population_items_at(population_id, &positions);
+        let mut kept = std::collections::BinaryHeap::with_capacity(wanted.min(4096) + 1);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT position FROM population_item INDEXED BY population_item_by_key
+             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\'",
+        )?;
+        let mut rows = stmt.query(params![population_id, pattern])?;
+        let mut walked = 0i64;
+        let mut bound = None;
+        while let Some(r) = rows.next()? {
+            let position: i64 = r.get(0)?;
+            walked += 1;
+            if kept.len() < wanted {
+                kept.push(position);
+            } else if kept.peek().is_some_and(|&largest| position < largest) {
+                kept.pop();
+                kept.push(position);
             }
-            bound = *positions.select_nth_unstable(wanted - 1).1;
+            if kept.len() == wanted
+                && walked % 1024 == 0
+                && let Some(&largest) = kept.peek()
+                && walked >= largest.saturating_mul(ITEM_COST)
+            {
+                bound = Some(largest);
+                break;
+            }
         }
+        drop(rows);
+        let Some(bound) = bound else {
+            let positions: Vec<u64> = kept.into_sorted_vec().into_iter().map(|p| p as u64).collect();
+            return self.population_items_at(population_id, &positions);
+        };
         // `+key`: read in position order (the primary key), not through the key index.
         let mut stmt = self.conn().prepare_cached(
             "SELECT position, source_row, key, date, amount, fields FROM population_item
