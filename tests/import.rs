@@ -624,3 +624,57 @@ fn population_items_are_found_by_key_prefix_in_position_order() {
     assert_eq!(keys("A%", 10), ["A%B"], "% is matched literally");
     assert!(keys("zz", 10).is_empty());
 }
+
+#[test]
+fn keys_in_no_order_are_indexed_once_at_the_end_and_their_duplicates_listed_as_read() {
+    // 20,000 rows whose keys jump about (a stride through the key space), some repeated exactly
+    // and some only in case (not a repeat), so the import builds its key index after writing.
+    let s = Sandbox::new();
+    s.engagement();
+    let n = 20_000u64;
+    let mut csv = String::from("Key,Note\n");
+    let mut keys: Vec<String> = Vec::new();
+    for i in 0..n {
+        let k = (i * 7_919) % n;
+        let key = match i % 997 {
+            0 if i > 0 => keys[(i / 2) as usize % keys.len()].clone(),
+            1 if i > 1 => keys[(i / 3) as usize].to_lowercase(),
+            _ => format!("K-{k:05}"),
+        };
+        csv.push_str(&format!("{key},row {i}\n"));
+        keys.push(key);
+    }
+    let p = s.write("scrambled.csv", &csv);
+    let r = s.json(&["import", "eng.tickmark", "--control", "C1", p.to_str().unwrap(), "--key", "Key"]);
+    // What the report must say, found here the plain way: lines are 2..=n+1.
+    let mut first: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut listed: Vec<(String, Vec<u64>)> = Vec::new();
+    let mut count = 0;
+    for (i, k) in keys.iter().enumerate() {
+        match first.get(k.as_str()) {
+            None => {
+                first.insert(k, i);
+            }
+            Some(&f) => {
+                count += 1;
+                match listed.iter_mut().find(|(key, _)| key == k) {
+                    Some((_, lines)) => lines.push(i as u64 + 2),
+                    None => listed.push((k.clone(), vec![f as u64 + 2, i as u64 + 2])),
+                }
+            }
+        }
+    }
+    assert!(count > 10, "the test plants repeats");
+    assert_eq!(r["duplicate_key_count"], count);
+    let want: Vec<serde_json::Value> =
+        listed.iter().map(|(key, lines)| serde_json::json!({ "key": key, "lines": lines })).collect();
+    assert_eq!(r["duplicate_keys"], serde_json::Value::Array(want));
+    // The rebuilt index is the schema's own, and the search reads it.
+    let v = s.json(&["verify", "eng.tickmark"]);
+    assert_eq!(v["ok"], true, "{v}");
+    let eng = Engagement::open(&s.path("eng.tickmark")).unwrap();
+    let pop = eng.current_population("C1").unwrap().unwrap();
+    let found: Vec<u64> = eng.find_population_items(pop.id, "k-0001", 5).unwrap().iter().map(|i| i.position).collect();
+    let want: Vec<u64> = (0..n).filter(|i| keys[*i as usize].to_lowercase().starts_with("k-0001")).map(|i| i + 1).take(5).collect();
+    assert_eq!(found, want);
+}

@@ -628,6 +628,7 @@ fn a_schema_3_sample_gets_its_approach_inferred_and_recorded_in_the_trail() {
          DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
          DROP TABLE carried; DROP TABLE follow_up; DROP TABLE request;
          DROP TABLE handoff; DROP TABLE working_copy; DROP TABLE branch_event;
+         DROP INDEX population_item_by_key;
          ALTER TABLE evidence DROP COLUMN request_id;
          UPDATE population_item SET fields = json(fields) WHERE typeof(fields) = 'blob';
          PRAGMA user_version = 3;",

@@ -269,6 +269,7 @@ fn an_older_file_verifies_with_its_events_reported_unsigned() {
          DROP TABLE objective; DROP TABLE procedure_step; DROP TABLE walkthrough; DROP TABLE deficiency;
          DROP TABLE carried; DROP TABLE follow_up; DROP TABLE request;
          DROP TABLE handoff; DROP TABLE working_copy; DROP TABLE branch_event;
+         DROP INDEX population_item_by_key;
          ALTER TABLE evidence DROP COLUMN request_id;
          UPDATE population_item SET fields = json(fields) WHERE typeof(fields) = 'blob';
          PRAGMA user_version = 4;",

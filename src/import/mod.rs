@@ -13,7 +13,7 @@ mod xlsx;
 pub use error::{ImportError, ImportErrorKind};
 pub use preview::{Preview, preview};
 pub use report::{DuplicateKey, LISTING_LIMIT, LineValue, OutsidePeriod, SourceInfo, ValidationReport};
-pub use scan::{Item, scan};
+pub use scan::{DuplicateKeys, Item, scan, scan_with};
 pub use table::{MAX_FIELDS, Row, SourceFormat, Table};
 pub use xlsx::{LIMITS, Limits};
 

@@ -100,6 +100,16 @@ fn push_capped<T>(list: &mut Vec<T>, value: T) {
     }
 }
 
+/// Who finds the duplicate keys of a scan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateKeys {
+    /// The scan, holding every key in memory (tens of bytes a row): a preview, a re-performance.
+    Found,
+    /// The caller, afterwards: an import finds them in the engagement file's key index, so its
+    /// memory does not grow with the population. The report's duplicate counts stay zero.
+    Left,
+}
+
 /// Reads every row of `table` under `mapping`, calling `on_item` for each accepted one, and
 /// returns the validation report. `progress` is called every few thousand rows; returning
 /// false cancels.
@@ -107,6 +117,18 @@ pub fn scan(
     table: &mut Table,
     mapping: &Mapping,
     period: Period,
+    progress: &mut dyn FnMut(Progress) -> bool,
+    on_item: &mut dyn FnMut(&Item<'_>) -> Result<(), ReadError>,
+) -> Result<ValidationReport, ReadError> {
+    scan_with(table, mapping, period, DuplicateKeys::Found, progress, on_item)
+}
+
+/// `scan`, with the duplicate keys found by the scan or left to the caller.
+pub fn scan_with(
+    table: &mut Table,
+    mapping: &Mapping,
+    period: Period,
+    duplicate_keys: DuplicateKeys,
     progress: &mut dyn FnMut(Progress) -> bool,
     on_item: &mut dyn FnMut(&Item<'_>) -> Result<(), ReadError>,
 ) -> Result<ValidationReport, ReadError> {
@@ -153,7 +175,9 @@ pub fn scan(
         if key.is_empty() {
             report.blank_keys += 1;
             push_capped(&mut report.blank_key_lines, line);
-        } else if let Some(first_line) = keys.insert(key, line) {
+        } else if duplicate_keys == DuplicateKeys::Found
+            && let Some(first_line) = keys.insert(key, line)
+        {
             match duplicates.get(key) {
                 Some(&i) => report.duplicate_keys[i].lines.push(line),
                 None if report.duplicate_keys.len() < LISTING_LIMIT => {

@@ -189,17 +189,63 @@ impl Engagement {
 
     /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
     /// `limit`: the population grid's search box.
+    ///
+    /// The key index gives the matching positions in key order; the `limit` smallest are kept
+    /// as it is walked. Reading the items in position order instead, up to the largest of
+    /// those kept, also gives the answer (at least `limit` items match at or before it), and
+    /// is the cheaper way once the walk has cost more than that reading would (a broad prefix
+    /// whose first matches come early). Either way the search costs at most about twice the
+    /// cheaper of the two.
     pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
+        /// Reading an item in position order costs about this many key index entries walked.
+        const ITEM_COST: i64 = 5;
         let escaped: String = query
             .trim()
             .chars()
             .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
             .collect();
+        let pattern = format!("{escaped}%");
+        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+        if wanted == 0 {
+            return Ok(vec![]);
+        }
+        let mut kept = std::collections::BinaryHeap::with_capacity(wanted.min(4096) + 1);
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT position FROM population_item INDEXED BY population_item_by_key
+             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\'",
+        )?;
+        let mut rows = stmt.query(params![population_id, pattern])?;
+        let mut walked = 0i64;
+        let mut bound = None;
+        while let Some(r) = rows.next()? {
+            let position: i64 = r.get(0)?;
+            walked += 1;
+            if kept.len() < wanted {
+                kept.push(position);
+            } else if kept.peek().is_some_and(|&largest| position < largest) {
+                kept.pop();
+                kept.push(position);
+            }
+            if kept.len() == wanted
+                && walked % 1024 == 0
+                && let Some(&largest) = kept.peek()
+                && walked >= largest.saturating_mul(ITEM_COST)
+            {
+                bound = Some(largest);
+                break;
+            }
+        }
+        drop(rows);
+        let Some(bound) = bound else {
+            let positions: Vec<u64> = kept.into_sorted_vec().into_iter().map(|p| p as u64).collect();
+            return self.population_items_at(population_id, &positions);
+        };
+        // `+key`: read in position order (the primary key), not through the key index.
         let mut stmt = self.conn().prepare_cached(
             "SELECT position, source_row, key, date, amount, fields FROM population_item
-             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
+             WHERE population_id = ?1 AND position <= ?4 AND +key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
         )?;
-        let rows = stmt.query_map(params![population_id, format!("{escaped}%"), limit as i64], item_from_row)?;
+        let rows = stmt.query_map(params![population_id, pattern, limit as i64, bound], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -520,6 +566,131 @@ pub(crate) fn occurrences(
     Ok(out)
 }
 
+/// Finds the duplicate keys of the population just written and records them in `report` as
+/// `import::scan` lists them: every repeat counted; the first `LISTING_LIMIT` keys to repeat,
+/// in the order they first repeat, each with every line it is on. The key index is walked in
+/// order, where keys equal but for ASCII case are neighbours: exact repeats are found within
+/// each such run, so memory holds one run, not every key.
+fn find_duplicate_keys(conn: &Connection, population_id: i64, report: &mut ValidationReport) -> Result<()> {
+    let mut repeats = Repeats::default();
+    let mut stmt = conn.prepare_cached(
+        "SELECT key, position FROM population_item INDEXED BY population_item_by_key
+         WHERE population_id = ?1 ORDER BY key COLLATE NOCASE, position",
+    )?;
+    let mut rows = stmt.query([population_id])?;
+    while let Some(r) = rows.next()? {
+        let key = match r.get_ref(0)? {
+            rusqlite::types::ValueRef::Text(t) => std::str::from_utf8(t).unwrap_or(""),
+            _ => "",
+        };
+        repeats.add(key, r.get(1)?);
+    }
+    repeats.end_run();
+    let mut listed = repeats.first.into_vec();
+    listed.sort_unstable();
+    let mut line = conn.prepare_cached("SELECT source_row FROM population_item WHERE population_id = ?1 AND position = ?2")?;
+    report.duplicate_key_count = repeats.count;
+    report.duplicate_keys = listed
+        .into_iter()
+        .map(|(_, key, positions)| {
+            let lines = positions
+                .iter()
+                .map(|&p| line.query_row(params![population_id, p], |r| r.get::<_, i64>(0)).map(|l| l as u64))
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(import::DuplicateKey { key, lines })
+        })
+        .collect::<Result<_>>()?;
+    Ok(())
+}
+
+/// The repeated keys met while walking the key index (see `find_duplicate_keys`).
+#[derive(Default)]
+struct Repeats {
+    /// The exact keys of the current run of keys equal but for ASCII case, with their
+    /// positions; the first `used` are live (the rest are kept for their allocations).
+    run: Vec<(String, Vec<i64>)>,
+    used: usize,
+    /// Repeats so far: occurrences after a key's first.
+    count: u64,
+    /// The repeated keys that repeat first, at most `LISTING_LIMIT`, as (position of the
+    /// second occurrence, key, positions): a max-heap, so the one repeating last leaves first.
+    first: std::collections::BinaryHeap<(i64, String, Vec<i64>)>,
+}
+
+impl Repeats {
+    fn add(&mut self, key: &str, position: i64) {
+        if self.used > 0 && !self.run[0].0.eq_ignore_ascii_case(key) {
+            self.end_run();
+        }
+        if let Some((_, positions)) = self.run[..self.used].iter_mut().find(|(k, _)| k.as_str() == key) {
+            positions.push(position);
+            return;
+        }
+        if self.used == self.run.len() {
+            self.run.push(Default::default());
+        }
+        let (k, positions) = &mut self.run[self.used];
+        k.clear();
+        k.push_str(key);
+        positions.clear();
+        positions.push(position);
+        self.used += 1;
+    }
+
+    fn end_run(&mut self) {
+        for (key, positions) in &mut self.run[..self.used] {
+            // A blank key is reported as blank, not as repeated.
+            if positions.len() < 2 || key.is_empty() {
+                continue;
+            }
+            self.count += positions.len() as u64 - 1;
+            let second = positions[1];
+            if self.first.len() == import::LISTING_LIMIT {
+                if !self.first.peek().is_some_and(|last| last.0 > second) {
+                    continue;
+                }
+                self.first.pop();
+            }
+            self.first.push((second, key.clone(), std::mem::take(positions)));
+        }
+        self.used = 0;
+    }
+}
+
+/// Whether an import's keys come in (about) the key index's order, so that keeping the index
+/// as the items are written costs little, or in no order, so that building it once at the
+/// end costs less (a sort, where inserting out of order reads and writes a page of the index
+/// for most items once it outgrows SQLite's page cache).
+#[derive(Default)]
+struct KeyOrder {
+    previous: String,
+    keys: u64,
+    /// Keys that sort before the one written just before them (ASCII case folded).
+    descents: u64,
+    rebuilding: bool,
+}
+
+impl KeyOrder {
+    /// Keys are sampled only until the index is dropped.
+    fn follow(&mut self, key: &str) {
+        if self.rebuilding {
+            return;
+        }
+        if key.bytes().map(|b| b.to_ascii_lowercase()).lt(self.previous.bytes().map(|b| b.to_ascii_lowercase())) {
+            self.descents += 1;
+        }
+        self.previous.clear();
+        self.previous.push_str(key);
+        self.keys += 1;
+    }
+
+    /// Past the first few thousand items, one key in eight or more going back: the index is
+    /// better built at the end.
+    fn out_of_order(&self) -> bool {
+        !self.rebuilding && self.keys >= 8192 && self.descents * 8 >= self.keys
+    }
+}
+
 /// What the reading thread hands the writing one.
 enum Batch {
     /// The source was opened (again, after a switch to Windows-1252): what came before is void.
@@ -568,7 +739,7 @@ impl Items {
         self.bytes.extend_from_slice(item.key.as_bytes());
         let key_end = self.bytes.len();
         let date_end = item.date.map(|d| {
-            write!(self.bytes, "{d}").expect("a Vec takes every write");
+            push_date(&mut self.bytes, d);
             self.bytes.len()
         });
         let amount_end = item.amount.map(|a| {
@@ -614,6 +785,31 @@ impl Items {
             start = it.fields_end;
             row
         })
+    }
+}
+
+/// Appends `d` as `YYYY-MM-DD`, as its `Display` writes it, without the formatter (a third
+/// of the cost of storing a date) for the years 0..=9999 every export holds.
+fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if (0..=9999).contains(&y) {
+        let y = y as u32;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        out.extend_from_slice(&[
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ]);
+    } else {
+        use std::io::Write;
+        write!(out, "{d}").expect("a Vec takes every write");
     }
 }
 
@@ -667,10 +863,11 @@ fn read_source(
         let mut batch = Items::with_capacity(BATCH_ROWS);
         // Here rather than on the writing thread: SQLite's inserts are the longer half.
         let mut digest = super::digest::ItemsDigest::new();
-        let report = import::scan(
+        let report = import::scan_with(
             table,
             mapping,
             period,
+            import::DuplicateKeys::Left,
             &mut |p| {
                 latest.set(Some(p));
                 true
@@ -703,10 +900,12 @@ fn write_batches(
 ) -> Result<(i64, ValidationReport)> {
     let mut population_id = 0;
     let mut file = String::new();
+    let mut order = KeyOrder::default();
     for batch in receiver {
         match batch {
             Batch::Start { file: name, format, headers } => {
                 tx.execute_batch("ROLLBACK TO import_attempt")?;
+                order = KeyOrder::default();
                 tx.execute(
                     "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by, id)
                      VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9, ?10)",
@@ -732,6 +931,14 @@ fn write_batches(
                 )?;
                 for (position, line, key, date, amount, fields) in items.rows() {
                     insert.execute(params![population_id, position, line, key, date, amount, fields])?;
+                    order.follow(key);
+                }
+                if order.out_of_order() {
+                    // Keys in no order would make every insert a page of the key index read
+                    // back and written again: drop it and build it once at the end, sorted.
+                    drop(insert);
+                    tx.execute_batch("DROP INDEX population_item_by_key")?;
+                    order.rebuilding = true;
                 }
                 if let Some(p) = p
                     && !progress(p)
@@ -744,7 +951,12 @@ fn write_batches(
                     .into());
                 }
             }
-            Batch::Done(report, items_sha256) => {
+            Batch::Done(mut report, items_sha256) => {
+                if order.rebuilding {
+                    // The statement of schema 11, word for word: the schema check compares them.
+                    tx.execute_batch(super::migrations::KEY_INDEX)?;
+                }
+                find_duplicate_keys(tx, population_id, &mut report)?;
                 tx.execute(
                     "UPDATE population SET source_bytes = ?2, source_sha256 = ?3, report = ?4, item_count = ?5, key_column = ?6, date_column = ?7, amount_column = ?8, items_sha256 = ?9 WHERE id = ?1",
                     params![
@@ -798,6 +1010,16 @@ mod tests {
         assert_eq!(jsonb::decode(&cells[..cells.len() - 1]), None);
         assert_eq!(jsonb::decode(b"[1]"), None);
         assert_eq!(jsonb::decode(&[]), None);
+    }
+
+    #[test]
+    fn dates_are_stored_as_their_display_writes_them() {
+        for (y, m, d) in [(2026, 1, 5), (1, 12, 31), (999, 2, 28), (9999, 12, 31), (10000, 1, 1), (-44, 3, 15)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let mut out = Vec::new();
+            push_date(&mut out, date);
+            assert_eq!(String::from_utf8(out).unwrap(), date.to_string());
+        }
     }
 
     #[test]
