@@ -65,6 +65,12 @@ const COMMANDS: &[&str] = &[
     "deficiency_record",
     "objectives_list",
     "objective_add",
+    "team_load",
+    "handoff_copy_choose",
+    "team_handoff",
+    "team_recall",
+    "team_merge_plan",
+    "team_merge",
 ];
 
 fn main() {

@@ -94,6 +94,10 @@ pub enum ChoosePurpose {
     WorkpaperCsv,
     /// Section 4 of the SOC report, as a Word document.
     Section4Docx,
+    /// Where to write a working copy handed to a colleague.
+    WorkingCopy,
+    /// A working copy a colleague returned, to merge.
+    ReturnedCopy,
 }
 
 /// How a purpose's dialog looks and what its answer may do.
@@ -124,6 +128,12 @@ impl ChoosePurpose {
             ChoosePurpose::WorkpaperHtml => ("Export the workpaper", Write, &[("Web page (printable)", &["html"])]),
             ChoosePurpose::WorkpaperCsv => ("Name the folder for the CSV files", Write, &[]),
             ChoosePurpose::Section4Docx => ("Export Section 4 of the report", Write, &[("Word document", &["docx"])]),
+            ChoosePurpose::WorkingCopy => {
+                ("Save the working copy for your colleague", Write, &[("Tickmark working copy", &["tickmark"])])
+            }
+            ChoosePurpose::ReturnedCopy => {
+                ("Merge a returned working copy", Read, &[("Tickmark working copy", &["tickmark"])])
+            }
         };
         DialogSpec { title, access, filters }
     }

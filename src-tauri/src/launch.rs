@@ -6,14 +6,15 @@
 //!
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
 //! dashboard, coverage, controls, population, scope (the report's scoping section), grid, design,
-//! sampling, testing, conclusion, interviews, trail) and `--control`
+//! sampling, testing, conclusion, interviews, trail, team, merge (the Team screen asking at once
+//! for a returned working copy to merge)) and `--control`
 //! choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 13] = [
+pub const SCREENS: [&str; 15] = [
     "engagements",
     "dashboard",
     "coverage",
@@ -27,6 +28,8 @@ pub const SCREENS: [&str; 13] = [
     "conclusion",
     "interviews",
     "trail",
+    "team",
+    "merge",
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -97,6 +97,12 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             design::deficiency_record,
             design::objectives_list,
             design::objective_add,
+            team::team_load,
+            team::handoff_copy_choose,
+            team::team_handoff,
+            team::team_recall,
+            team::team_merge_plan,
+            team::team_merge,
         ])
 }
 

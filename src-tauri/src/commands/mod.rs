@@ -12,4 +12,5 @@ pub mod fieldwork;
 pub mod interviews;
 pub mod population;
 pub mod sampling;
+pub mod team;
 pub mod trail;

@@ -45,6 +45,7 @@ mod export;
 mod fieldwork;
 mod population;
 mod sampling;
+mod team;
 mod trail;
 mod vocabulary;
 
@@ -54,6 +55,7 @@ pub use export::*;
 pub use fieldwork::*;
 pub use population::*;
 pub use sampling::*;
+pub use team::*;
 pub use trail::*;
 
 #[cfg(test)]

@@ -229,3 +229,25 @@ export const deficiencyRecord = (control: string, input: DeficiencyInputJson) =>
   call<DeficiencyJson>("deficiency_record", { control, input });
 export const objectivesList = () => call<ObjectiveJson[]>("objectives_list");
 export const objectiveAdd = (input: ObjectiveJson) => call<ObjectiveJson>("objective_add", { input });
+
+// ---- Team fieldwork: working copies handed out, recalled and merged back ----
+
+import type { HandoffJson } from "./bindings/HandoffJson";
+import type { MergePlanJson } from "./bindings/MergePlanJson";
+import type { MergedJson } from "./bindings/MergedJson";
+import type { ResolutionJson } from "./bindings/ResolutionJson";
+import type { TeamJson } from "./bindings/TeamJson";
+
+export const teamLoad = () => call<TeamJson>("team_load");
+/** The save dialog for `assignee`'s working copy, opening beside the engagement on the engine's proposed name. */
+export const handoffCopyChoose = (assignee: string) => call<FileHandleJson | null>("handoff_copy_choose", { assignee });
+/** `file` is the handle `handoffCopyChoose` issued; `passphrase` encrypts the copy when the engagement is encrypted. */
+export const teamHandoff = (assignee: string, controls: string[], file: string, passphrase: string | null = null) =>
+  call<HandoffJson>("team_handoff", { assignee, controls, file, passphrase });
+export const teamRecall = (branch: string, reason: string) => call<HandoffJson>("team_recall", { branch, reason });
+/** What merging the returned copy (`file`, from `fileChoose("returned-copy")`) would do; writes nothing. */
+export const teamMergePlan = (file: string, passphrase: string | null = null) =>
+  call<MergePlanJson>("team_merge_plan", { file, passphrase });
+/** Refused (code `invalid`, nothing written) while a conflict has no side in `resolution`. */
+export const teamMerge = (file: string, resolution: ResolutionJson, passphrase: string | null = null) =>
+  call<MergedJson>("team_merge", { file, resolution, passphrase });
