@@ -4,7 +4,7 @@
 import type { EngagementJson } from "./bindings/EngagementJson";
 import type { StartJson } from "./bindings/StartJson";
 
-export type Screen = "engagements" | "dashboard" | "coverage" | "controls" | "workspace" | "trail" | "interviews";
+export type Screen = "engagements" | "dashboard" | "coverage" | "controls" | "workspace" | "trail" | "interviews" | "team";
 export type WorkspaceTab = "population" | "design" | "sampling" | "testing" | "conclusion";
 export type PopulationView = "report" | "items";
 
@@ -13,8 +13,9 @@ export interface Place {
   control: string | null;
   tab: WorkspaceTab;
   view: PopulationView;
-  /** A part of the screen to bring into view on arrival (the report's scoping section). */
-  focus?: "scope";
+  /** A part of the screen to bring into view on arrival (the report's scoping section), or
+   * (on the Team screen) the merge of a returned copy to start at once. */
+  focus?: "scope" | "merge";
 }
 
 const HOME: Place = { screen: "engagements", control: null, tab: "population", view: "report" };
@@ -36,6 +37,10 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return { ...HOME, screen: "controls", control };
     case "interviews":
       return { ...HOME, screen: "interviews" };
+    case "team":
+      return { ...HOME, screen: "team" };
+    case "merge":
+      return { ...HOME, screen: "team", focus: "merge" };
     case "scope":
       return control ? { screen: "workspace", control, tab: "population", view: "report", focus: "scope" } : { ...HOME, screen: "controls" };
     case "population":

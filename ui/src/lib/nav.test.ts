@@ -37,6 +37,8 @@ describe("start-up place", () => {
     expect(startPlace({ engagement: acme, screen: null, control: null }).screen).toBe("dashboard");
     expect(startPlace({ engagement: acme, screen: "controls", control: null }).screen).toBe("controls");
     expect(startPlace({ engagement: acme, screen: "coverage", control: null }).screen).toBe("coverage");
+    expect(startPlace({ engagement: acme, screen: "team", control: null })).toMatchObject({ screen: "team" });
+    expect(startPlace({ engagement: acme, screen: "merge", control: null })).toMatchObject({ screen: "team", focus: "merge" });
     expect(startPlace({ engagement: acme, screen: "design", control: "CC6.1-01" })).toMatchObject({ screen: "workspace", tab: "design" });
   });
 
