@@ -5,6 +5,7 @@ import {
   allResolved,
   chooseAll,
   controlChoices,
+  fieldLabel,
   handoffBlocker,
   handoffStatus,
   heldBy,
@@ -12,6 +13,7 @@ import {
   mergeCaption,
   readOnlyHere,
   resolutionOf,
+  sideFields,
   statusText,
   unresolved,
   workingCopyBanner,
@@ -93,7 +95,7 @@ describe("who holds what", () => {
 
   it("the status says who merged or recalled the copy, when, and why", () => {
     expect(statusText(out)).toBe("Out");
-    expect(statusText(merged)).toBe("Merged by Dana Whitfield on 20 Nov 2026 (event 57, 3 events)");
+    expect(statusText(merged)).toBe("Merged by Dana Whitfield on 20 Nov 2026: 3 events brought back");
     expect(statusText(recalled)).toBe("Recalled by Dana Whitfield on 15 Nov 2026: laptop lost");
   });
 
@@ -134,5 +136,34 @@ describe("the merge screen's choices", () => {
   it("the resolution names only the plan's conflicts, each by its id", () => {
     expect(resolutionOf(conflicts, { c1: "main", stale: "returned" })).toEqual({ all: null, each: { c1: "main" } });
     expect(resolutionOf([], {})).toEqual({ all: null, each: {} });
+  });
+});
+
+describe("a conflict's side as fields", () => {
+  it("puts the outcome first and unquotes strings, quotes and semicolons inside them included", () => {
+    expect(sideFields('comment: "no ticket; see \\"PBC-7\\""; outcome: "exception"')).toEqual([
+      { field: "outcome", value: "Exception" },
+      { field: "comment", value: 'no ticket; see "PBC-7"' },
+    ]);
+    expect(sideFields('comment: ""; outcome: "pass"')).toEqual([
+      { field: "outcome", value: "Pass" },
+      { field: "comment", value: "" },
+    ]);
+    expect(sideFields("isolated: true; reviewer: none")).toEqual([
+      { field: "isolated", value: "true" },
+      { field: "reviewer", value: "none" },
+    ]);
+  });
+
+  it("shows the engine's words whole when they are not a list of fields", () => {
+    expect(sideFields("deleted")).toEqual([{ field: null, value: "deleted" }]);
+    expect(sideFields("the same fields, written separately")).toEqual([{ field: null, value: "the same fields, written separately" }]);
+    expect(sideFields('comment: "unterminated')).toEqual([{ field: null, value: 'comment: "unterminated' }]);
+  });
+
+  it("names a field in words", () => {
+    expect(fieldLabel("outcome")).toBe("Outcome");
+    expect(fieldLabel("tested_by")).toBe("Tested by");
+    expect(fieldLabel("attribute_id")).toBe("Attribute");
   });
 });

@@ -4,8 +4,10 @@
 
 import type { ConflictJson } from "./bindings/ConflictJson";
 import type { HandoffJson } from "./bindings/HandoffJson";
+import type { OutcomeKind } from "./bindings/OutcomeKind";
 import type { PreferKind } from "./bindings/PreferKind";
 import type { ResolutionJson } from "./bindings/ResolutionJson";
+import { OUTCOME_LABELS } from "./fieldwork";
 import { formatDate } from "./format";
 
 export type HandoffStatus = "out" | "merged" | "recalled";
@@ -40,9 +42,8 @@ export function onDate(rfc3339: string | null | undefined): string {
 export function statusText(h: HandoffJson): string {
   switch (handoffStatus(h)) {
     case "merged": {
-      const events = h.mergedEvents === null ? "" : `, ${h.mergedEvents} event${h.mergedEvents === 1 ? "" : "s"}`;
-      const at = h.mergeEvent === null ? "" : ` (event ${h.mergeEvent}${events})`;
-      return `Merged by ${h.mergedBy ?? "—"} on ${onDate(h.mergedAt)}${at}`;
+      const events = h.mergedEvents === null ? "" : `: ${h.mergedEvents} event${h.mergedEvents === 1 ? "" : "s"} brought back`;
+      return `Merged by ${h.mergedBy ?? "—"} on ${onDate(h.mergedAt)}${events}`;
     }
     case "recalled":
       return `Recalled by ${h.recalledBy ?? "—"} on ${onDate(h.recalledAt)}: ${h.recallReason ?? ""}`;
@@ -116,4 +117,62 @@ export function mergeCaption(conflicts: ConflictJson[], choices: Choices): strin
   const open = unresolved(conflicts, choices).length;
   if (open > 0) return `Resolve ${open} more conflict${open === 1 ? "" : "s"} to merge`;
   return conflicts.length === 0 ? "Merge" : `Merge with ${conflicts.length} conflict${conflicts.length === 1 ? "" : "s"} resolved`;
+}
+
+/** One differing field of a conflict's side, for the merge screen. */
+export interface SideField {
+  /** `outcome`, `comment`, …; null when the engine's words are shown whole ("deleted"). */
+  field: string | null;
+  value: string;
+}
+
+/**
+ * The engine's description of one side of a conflict (`comment: "no ticket"; outcome:
+ * "exception"`, each differing field with its value, strings quoted and escaped) as fields,
+ * the outcome first and in the workpaper's words: what the auditor compares. Anything that does not read that way is shown
+ * whole, as the engine wrote it.
+ */
+export function sideFields(text: string): SideField[] {
+  const fields: SideField[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const colon = text.indexOf(": ", i);
+    if (colon < 0 || !/^[a-z_]+$/.test(text.slice(i, colon))) return [{ field: null, value: text }];
+    const field = text.slice(i, colon);
+    let j = colon + 2;
+    let value = "";
+    if (text[j] === '"') {
+      j++;
+      while (j < text.length && text[j] !== '"') {
+        if (text[j] === "\\" && j + 1 < text.length) {
+          const next = text[j + 1];
+          value += next === "n" ? "\n" : next === "t" ? "\t" : next === "r" ? "\r" : next === '"' || next === "\\" || next === "'" ? next : `\\${next}`;
+          j += 2;
+        } else {
+          value += text[j++];
+        }
+      }
+      if (text[j] !== '"') return [{ field: null, value: text }];
+      j++;
+    } else {
+      const end = text.indexOf("; ", j);
+      value = text.slice(j, end < 0 ? text.length : end);
+      j = end < 0 ? text.length : end;
+    }
+    fields.push({ field, value });
+    if (j >= text.length) break;
+    if (!text.startsWith("; ", j)) return [{ field: null, value: text }];
+    i = j + 2;
+  }
+  if (fields.length === 0) return [{ field: null, value: text }];
+  const outcome = fields
+    .filter((f) => f.field === "outcome")
+    .map((f) => ({ field: f.field, value: Object.hasOwn(OUTCOME_LABELS, f.value) ? OUTCOME_LABELS[f.value as OutcomeKind] : f.value }));
+  return [...outcome, ...fields.filter((f) => f.field !== "outcome")];
+}
+
+/** A field's name as a heading: `tested_by` → `Tested by`. */
+export function fieldLabel(field: string): string {
+  const words = field.replace(/_id$/, "").replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
