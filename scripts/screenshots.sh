@@ -6,7 +6,8 @@
 #
 #   scripts/screenshots.sh            build the app (make app), then take the screenshots
 #   APP=path/to/tickmark-app scripts/screenshots.sh    use an already built app
-#   SHOTS="requests rollforward" scripts/screenshots.sh    only the screenshots named
+#   SHOTS='requests|rollforward' scripts/screenshots.sh   only the screenshots whose names match
+#   XVFB_DISPLAY=:42 scripts/screenshots.sh            another display than :99 (another run holds it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,7 +35,7 @@ mkdir -p "$out"
 data=$(mktemp -d)
 # The signing identities the fieldwork below creates stay in the throwaway directory too.
 export TICKMARK_CONFIG_DIR="$data/config"
-display=:99
+display=${XVFB_DISPLAY:-:99}
 Xvfb "$display" -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 app=""
@@ -53,7 +54,7 @@ sleep 1
 shot() {
   local name=$1
   shift
-  if [ -n "${SHOTS:-}" ] && [[ " $SHOTS " != *" $name "* ]]; then return; fi
+  [[ "$name" =~ ^(${SHOTS:-.*})$ ]] || return 0
   "$APP" --data-dir "$data" "$@" >/dev/null 2>&1 &
   app=$!
   # The first start builds the demo engagement; later ones only open it.
@@ -124,7 +125,7 @@ fieldwork() {
 # The fieldwork screens need fieldwork: recorded through the command line on the same demo.
 TICKMARK=${TICKMARK:-target/debug/tickmark}
 [ -x "$TICKMARK" ] || cargo build --bin tickmark --locked
-# The first shot built the demo; with SHOTS naming only later ones, the command line builds it.
+# The first shot builds the demo; when SHOTS left it out, the command line builds the same one.
 [ -f "$data/demo.tickmark" ] || "$TICKMARK" demo --out "$data/demo.tickmark" >/dev/null
 fieldwork "$TICKMARK" "$data/demo.tickmark"
 shot sampling --demo --screen sampling --control CC8.1-01
@@ -178,3 +179,34 @@ unset TICKMARK_E2E_OPEN
 export TICKMARK_E2E_OPEN="$data/demo.tickmark"
 shot rollforward --demo --screen rollforward
 unset TICKMARK_E2E_OPEN
+# team TICKMARK ENGAGEMENT COPY: Sam's and Ravi's keys pinned by the in-charge; Sam's copy of
+# CC6.1-01 returned and merged, one of CC7.2-01 recalled; CC8.1-01 out with Ravi, who re-tests
+# items 4 and 7 in his copy while the in-charge records the same attributes in the engagement.
+team() {
+  local t=$1 e=$2 copy=$3 sams=$data/demo.sam-ortiz.tickmark
+  for who in "Ravi Patel" "Sam Ortiz"; do
+    "$t" --by "$who" identity export --out "$data/$who.pub" >/dev/null
+    "$t" --by "Dana Whitfield" identity import "$e" "$data/$who.pub" >/dev/null
+  done
+  "$t" --by "Dana Whitfield" handoff "$e" --to "Sam Ortiz" --controls CC6.1-01 --out "$sams" >/dev/null
+  "$t" --by "Sam Ortiz" evidence add "$sams" --control CC6.1-01 --reference "PBC-044 Q3 access review sign-off" >/dev/null
+  "$t" --by "Dana Whitfield" merge "$e" "$sams" >/dev/null
+  rm -f "$sams"
+  "$t" --by "Dana Whitfield" handoff "$e" --to "Sam Ortiz" --controls CC7.2-01 --out "$sams" >/dev/null
+  "$t" --by "Dana Whitfield" handoff recall "$e" --copy "Sam Ortiz" --reason "Laptop left on the train; the copy was never opened" >/dev/null
+  "$t" --by "Dana Whitfield" handoff "$e" --to "Ravi Patel" --controls CC8.1-01 --out "$copy" >/dev/null
+  "$t" --by "Ravi Patel" result "$copy" --control CC8.1-01 --item 4 --attribute B --pass \
+    --comment "Test run CI-5531 is linked from the hotfix pull request: tested before deployment." >/dev/null
+  "$t" --by "Ravi Patel" result "$copy" --control CC8.1-01 --item 7 --attribute B --exception "No test record on the ticket." >/dev/null
+  "$t" --by "Ravi Patel" result "$copy" --control CC8.1-01 --item 7 --attribute C --pass >/dev/null
+  for i in 8 9 10; do
+    for a in A B C; do "$t" --by "Ravi Patel" result "$copy" --control CC8.1-01 --item "$i" --attribute "$a" --pass >/dev/null; done
+  done
+  "$t" --by "Dana Whitfield" result "$e" --control CC8.1-01 --item 4 --attribute B \
+    --exception "No evidence of testing attached to the ticket; the developer confirmed none was done (re-confirmed 14 Nov)." >/dev/null
+  "$t" --by "Dana Whitfield" result "$e" --control CC8.1-01 --item 7 --attribute B --pass >/dev/null
+}
+team "$TICKMARK" "$data/demo.tickmark" "$data/demo.ravi-patel.tickmark"
+shot team --demo --screen team
+shot working-copy --screen controls --control CC8.1-01 "$data/demo.ravi-patel.tickmark"
+TICKMARK_E2E_OPEN="$data/demo.ravi-patel.tickmark" shot merge --demo --screen merge

@@ -75,6 +75,12 @@ const COMMANDS: &[&str] = &[
     "engagement_rollforward",
     "carried_load",
     "carried_confirm",
+    "team_load",
+    "handoff_copy_choose",
+    "team_handoff",
+    "team_recall",
+    "team_merge_plan",
+    "team_merge",
 ];
 
 fn main() {

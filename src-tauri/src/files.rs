@@ -100,6 +100,10 @@ pub enum ChoosePurpose {
     RequestsXlsx,
     /// A folder of files the client returned against the requests.
     RequestsFolder,
+    /// Where to write a working copy handed to a colleague.
+    WorkingCopy,
+    /// A working copy a colleague returned, to merge.
+    ReturnedCopy,
 }
 
 /// How a purpose's dialog looks and what its answer may do.
@@ -139,6 +143,12 @@ impl ChoosePurpose {
                 ("Export the client's request list", Write, &[("Excel workbook", &["xlsx"])])
             }
             ChoosePurpose::RequestsFolder => ("Choose the folder of files the client returned", Read, &[]),
+            ChoosePurpose::WorkingCopy => {
+                ("Save the working copy for your colleague", Write, &[("Tickmark working copy", &["tickmark"])])
+            }
+            ChoosePurpose::ReturnedCopy => {
+                ("Merge a returned working copy", Read, &[("Tickmark working copy", &["tickmark"])])
+            }
         };
         DialogSpec { title, access, folder: self == ChoosePurpose::RequestsFolder, filters }
     }

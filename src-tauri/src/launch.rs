@@ -7,7 +7,8 @@
 //! `--demo` opens the demo engagement (building it if missing); `--screen` (engagements,
 //! rollforward (the engagements screen with "New engagement from last year's…" started),
 //! dashboard, coverage, controls, population, scope (the report's scoping section), grid, design,
-//! sampling, testing, conclusion, interviews, requests, trail) and `--control`
+//! sampling, testing, conclusion, interviews, requests, trail, team, merge (the Team screen asking at once
+//! for a returned working copy to merge)) and `--control`
 //! choose the first screen, so scripts can
 //! reach each screen without clicking; `--data-dir` keeps the demo and the recent list in DIR
 //! instead of the user's directories (tests, screenshots).
@@ -30,6 +31,8 @@ pub const SCREENS: [&str; 15] = [
     "interviews",
     "requests",
     "trail",
+    "team",
+    "merge",
 ];
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

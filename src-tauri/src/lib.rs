@@ -107,6 +107,12 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             carry::engagement_rollforward,
             carry::carried_load,
             carry::carried_confirm,
+            team::team_load,
+            team::handoff_copy_choose,
+            team::team_handoff,
+            team::team_recall,
+            team::team_merge_plan,
+            team::team_merge,
         ])
 }
 

@@ -94,7 +94,12 @@ pub fn actor(preparer: Option<&str>) -> CommandResult<Actor> {
     Ok(Actor::signed(identity, Utc::now()))
 }
 
+/// Who acts on `eng`: in a colleague's working copy, the colleague it was handed to (only
+/// their pinned key may write there); in the engagement itself, its preparer.
 pub fn actor_for(eng: &Engagement) -> CommandResult<Actor> {
+    if let Some(copy) = eng.working_copy()? {
+        return actor(Some(&copy.assignee));
+    }
     let info = eng.info()?;
     actor(Some(&info.preparer))
 }

@@ -40,10 +40,12 @@ fn granted() -> BTreeSet<String> {
         .collect()
 }
 
-/// The commands the UI calls: `call<...>("name"` and `call("name"`.
+/// The commands the UI calls: `call<...>("name"` and `call("name"`, where `call` is a word of
+/// its own (not the end of `teamRecall` or `"team_recall"`).
 fn wrapped() -> BTreeSet<String> {
-    API.split("call")
-        .skip(1)
+    API.match_indices("call")
+        .filter(|&(at, _)| !API[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_'))
+        .map(|(at, _)| &API[at + "call".len()..])
         .filter_map(|rest| {
             let rest = match rest.strip_prefix('<') {
                 Some(typed) => &typed[typed.find(">(")? + 1..],

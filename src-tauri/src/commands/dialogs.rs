@@ -1,6 +1,8 @@
 //! The native open and save dialogs, opened from Rust: the webview asks for a purpose and gets
 //! back a handle (see `crate::files`), never a path it could have made up.
 
+use std::path::{Path, PathBuf};
+
 use tauri::{AppHandle, Manager, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 
@@ -17,6 +19,20 @@ pub async fn file_choose<R: Runtime>(
     purpose: ChoosePurpose,
     suggested: Option<String>,
 ) -> CommandResult<Option<FileHandleJson>> {
+    // The page names a file, never a folder: only its last component is kept.
+    let name = suggested.filter(|s| !s.trim().is_empty()).and_then(|s| Path::new(&s).file_name().map(PathBuf::from));
+    choose(&app, &state, purpose, name).await
+}
+
+/// Shows the dialog for `purpose`, starting from `suggested` in a save dialog (a file name, or
+/// a full path chosen in Rust, whose folder the dialog opens in), and issues a handle for the
+/// answer; `None` when the auditor cancels.
+pub async fn choose<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    purpose: ChoosePurpose,
+    suggested: Option<PathBuf>,
+) -> CommandResult<Option<FileHandleJson>> {
     let spec = purpose.spec();
     let chosen = match state.dialog_answers.for_access(spec.access) {
         Some(answer) => Some(answer.to_path_buf()),
@@ -28,12 +44,14 @@ pub async fn file_choose<R: Runtime>(
             if let Some(window) = app.get_webview_window("main") {
                 dialog = dialog.set_parent(&window);
             }
-            if let Some(name) = suggested.filter(|s| !s.trim().is_empty()) {
-                let name = match purpose.extension() {
-                    Some(ext) => with_extension(name.into(), Some(ext)).display().to_string(),
-                    None => name,
-                };
-                dialog = dialog.set_file_name(name);
+            if let Some(path) = suggested {
+                let path = with_extension(path, purpose.extension());
+                if let Some(folder) = path.parent().filter(|f| f.is_dir()) {
+                    dialog = dialog.set_directory(folder);
+                }
+                if let Some(name) = path.file_name() {
+                    dialog = dialog.set_file_name(name.to_string_lossy());
+                }
             }
             let (access, folder) = (spec.access, spec.folder);
             blocking(move || {

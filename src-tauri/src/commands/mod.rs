@@ -14,4 +14,5 @@ pub mod interviews;
 pub mod population;
 pub mod requests;
 pub mod sampling;
+pub mod team;
 pub mod trail;

@@ -47,6 +47,7 @@ mod fieldwork;
 mod population;
 mod requests;
 mod sampling;
+mod team;
 mod trail;
 mod vocabulary;
 
@@ -58,6 +59,7 @@ pub use fieldwork::*;
 pub use population::*;
 pub use requests::*;
 pub use sampling::*;
+pub use team::*;
 pub use trail::*;
 
 #[cfg(test)]

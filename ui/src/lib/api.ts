@@ -276,3 +276,24 @@ export const engagementRollforward = (
 export const carriedLoad = (control: string) => call<CarriedJson>("carried_load", { control });
 /** Confirms what was carried forward on the control; answers what was confirmed. */
 export const carriedConfirm = (control: string) => call<string[]>("carried_confirm", { control });
+// ---- Team fieldwork: working copies handed out, recalled and merged back ----
+
+import type { HandoffJson } from "./bindings/HandoffJson";
+import type { MergePlanJson } from "./bindings/MergePlanJson";
+import type { MergedJson } from "./bindings/MergedJson";
+import type { ResolutionJson } from "./bindings/ResolutionJson";
+import type { TeamJson } from "./bindings/TeamJson";
+
+export const teamLoad = () => call<TeamJson>("team_load");
+/** The save dialog for `assignee`'s working copy, opening beside the engagement on the engine's proposed name. */
+export const handoffCopyChoose = (assignee: string) => call<FileHandleJson | null>("handoff_copy_choose", { assignee });
+/** `file` is the handle `handoffCopyChoose` issued; `passphrase` encrypts the copy when the engagement is encrypted. */
+export const teamHandoff = (assignee: string, controls: string[], file: string, passphrase: string | null = null) =>
+  call<HandoffJson>("team_handoff", { assignee, controls, file, passphrase });
+export const teamRecall = (branch: string, reason: string) => call<HandoffJson>("team_recall", { branch, reason });
+/** What merging the returned copy (`file`, from `fileChoose("returned-copy")`) would do; writes nothing. */
+export const teamMergePlan = (file: string, passphrase: string | null = null) =>
+  call<MergePlanJson>("team_merge_plan", { file, passphrase });
+/** Refused (code `invalid`, nothing written) while a conflict has no side in `resolution`. */
+export const teamMerge = (file: string, resolution: ResolutionJson, passphrase: string | null = null) =>
+  call<MergedJson>("team_merge", { file, resolution, passphrase });

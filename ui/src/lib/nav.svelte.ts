@@ -12,7 +12,8 @@ export type Screen =
   | "workspace"
   | "trail"
   | "interviews"
-  | "requests";
+  | "requests"
+  | "team";
 export type WorkspaceTab = "population" | "design" | "sampling" | "testing" | "conclusion";
 export type PopulationView = "report" | "items";
 
@@ -21,8 +22,9 @@ export interface Place {
   control: string | null;
   tab: WorkspaceTab;
   view: PopulationView;
-  /** A part of the screen to bring into view on arrival (the report's scoping section). */
-  focus?: "scope";
+  /** A part of the screen to bring into view on arrival (the report's scoping section), or
+   * (on the Team screen) the merge of a returned copy to start at once. */
+  focus?: "scope" | "merge";
 }
 
 const HOME: Place = { screen: "engagements", control: null, tab: "population", view: "report" };
@@ -47,6 +49,10 @@ export function startPlace(start: Pick<StartJson, "engagement" | "screen" | "con
       return { ...HOME, screen: "interviews" };
     case "requests":
       return { ...HOME, screen: "requests", control };
+    case "team":
+      return { ...HOME, screen: "team" };
+    case "merge":
+      return { ...HOME, screen: "team", focus: "merge" };
     case "scope":
       return control ? { screen: "workspace", control, tab: "population", view: "report", focus: "scope" } : { ...HOME, screen: "controls" };
     case "population":

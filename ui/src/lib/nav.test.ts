@@ -40,6 +40,8 @@ describe("start-up place", () => {
     expect(startPlace({ engagement: acme, screen: "requests", control: null }).screen).toBe("requests");
     // The roll-forward starts on the engagements screen (App asks it to open the form).
     expect(startPlace({ engagement: acme, screen: "rollforward", control: null }).screen).toBe("engagements");
+    expect(startPlace({ engagement: acme, screen: "team", control: null })).toMatchObject({ screen: "team" });
+    expect(startPlace({ engagement: acme, screen: "merge", control: null })).toMatchObject({ screen: "team", focus: "merge" });
     expect(startPlace({ engagement: acme, screen: "design", control: "CC6.1-01" })).toMatchObject({ screen: "workspace", tab: "design" });
   });
 

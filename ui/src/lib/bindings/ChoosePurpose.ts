@@ -3,4 +3,4 @@
 /**
  * What a dialog is for: Rust picks its title, filters and what the handle allows.
  */
-export type ChoosePurpose = "engagement-open" | "engagement-new" | "source" | "evidence" | "evidence-copy" | "workpaper-xlsx" | "workpaper-html" | "workpaper-csv" | "section4-docx" | "engagement-prior" | "requests-xlsx" | "requests-folder";
+export type ChoosePurpose = "engagement-open" | "engagement-new" | "source" | "evidence" | "evidence-copy" | "workpaper-xlsx" | "workpaper-html" | "workpaper-csv" | "section4-docx" | "engagement-prior" | "requests-xlsx" | "requests-folder" | "working-copy" | "returned-copy";
