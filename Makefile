@@ -52,13 +52,14 @@ check-bindings:
 
 ## make e2e: the real app driven through WebDriver (tauri-driver + WebKitWebDriver) under its
 ## own Xvfb: one demo control walked from import through sampling, testing with an exception,
-## conclusion, both sign-offs and the xlsx export, which is read back (e2e/tests/walk.rs). A failed
+## conclusion, both sign-offs and the xlsx export, which is read back (e2e/tests/walk.rs); and a
+## returned working copy merged on the merge screen once its conflict is resolved (e2e/tests/merge.rs). A failed
 ## step names itself and leaves a screenshot in target/e2e/.
 ## The app is copied first: a build without the UI inside may replace target/debug/tickmark-app.
 ## The walk is built with the workspace's features, so it is the binary `make test-rust` built.
 e2e: app
 	mkdir -p target/e2e && cp $(APP) target/e2e/tickmark-app
-	TICKMARK_APP=target/e2e/tickmark-app $(CARGO) test --workspace $(APP_FEATURES) --locked --test walk -- --ignored --nocapture
+	TICKMARK_APP=target/e2e/tickmark-app $(CARGO) test --workspace $(APP_FEATURES) --locked --test walk --test merge -- --ignored --nocapture
 
 ## Regenerate ui/src/lib/bindings from the shell's Rust transport types.
 bindings:

@@ -208,5 +208,5 @@ team() {
 }
 team "$TICKMARK" "$data/demo.tickmark" "$data/demo.ravi-patel.tickmark"
 shot team --demo --screen team
-shot working-copy --screen controls --control CC8.1-01 "$data/demo.ravi-patel.tickmark"
+shot working-copy --screen testing --control CC6.1-01 "$data/demo.ravi-patel.tickmark"
 TICKMARK_E2E_OPEN="$data/demo.ravi-patel.tickmark" shot merge --demo --screen merge
