@@ -165,3 +165,32 @@ fn an_encrypted_engagement_another_tickmark_holds_is_backed_up_encrypted() {
     assert_eq!(json(&s, &["verify", "copy.tickmark"])["ok"], true);
     drop(held);
 }
+
+/// A working copy of an encrypted engagement is encrypted with the same passphrase, and merges
+/// back; without the passphrase the engine refuses to hand off (the app can be asked without it).
+#[test]
+fn a_working_copy_of_an_encrypted_engagement_is_encrypted_and_merges_back() {
+    let s = Sandbox::new();
+    ok(&s, &["demo", "--out", "eng.tickmark"]);
+    ok(&s, &["encrypt", "eng.tickmark"]);
+    ok(&s, &["--by", "Sam Ortiz", "identity", "export", "--out", "sam.pub"]);
+    ok(&s, &["identity", "import", "eng.tickmark", "sam.pub"]);
+    ok(&s, &["handoff", "eng.tickmark", "--to", "Sam Ortiz", "--controls", "CC8.1-01", "--out", "sam.tickmark"]);
+    assert!(!bytes(&s.path("sam.tickmark")).starts_with(PLAIN_HEADER), "the working copy is encrypted");
+    let err = fails(&s, None, &["verify", "sam.tickmark"]);
+    assert!(err.contains("the engagement file is encrypted"), "{err}");
+    ok(&s, &["--by", "Sam Ortiz", "result", "sam.tickmark", "--control", "CC8.1-01", "--item", "1", "--attribute", "A", "--pass"]);
+    ok(&s, &["merge", "eng.tickmark", "sam.tickmark"]);
+    ok(&s, &["verify", "eng.tickmark"]);
+
+    let mut eng = tickmark::Engagement::open_keyed(
+        &s.path("eng.tickmark"),
+        Some(&tickmark::store::Passphrase::new(PASSPHRASE.into()).unwrap()),
+    )
+    .unwrap();
+    let actor = tickmark::engagement::Actor::new("Dana Whitfield", chrono::Utc::now());
+    let input = tickmark::store::HandoffInput { assignee: "Sam Ortiz".into(), controls: vec!["CC7.2-01".into()] };
+    let err = eng.handoff(&input, &s.path("unkeyed.tickmark"), None, &actor).unwrap_err();
+    assert!(err.to_string().contains("give its passphrase, so the working copy is encrypted with it too"), "{err}");
+    assert!(!s.path("unkeyed.tickmark").exists());
+}

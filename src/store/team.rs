@@ -579,6 +579,11 @@ impl Engagement {
         if dest.exists() {
             return Err(Error::AlreadyExists { path: dest.to_path_buf() });
         }
+        if key.is_none() && super::is_encrypted(self.path())? {
+            return Err(Error::invalid(
+                "the engagement is encrypted: give its passphrase, so the working copy is encrypted with it too",
+            ));
+        }
         let public_key: String = self
             .conn()
             .query_row(
