@@ -6,7 +6,7 @@
 //! `TICKMARK_BENCH_COLD_START` names the engagement, `TICKMARK_BENCH_FIRST_KEY` the key of its
 //! first item, `TICKMARK_APP` the app.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fantoccini::Locator;
 use tickmark_e2e::{App, literal};
