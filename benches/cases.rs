@@ -3,9 +3,9 @@
 //! in each format. Each row: median of repeated runs, against its target in DESIGN.md, and
 //! the process's peak RSS so far.
 //!
-//! `TICKMARK_BENCH_ENGAGEMENT` names an engagement whose control C1 holds an imported
-//! population (the 1M import of table.sh); `TICKMARK_BENCH_DATA` the directory where the
-//! 50-control engagement is built once.
+//! `TICKMARK_BENCH_ENGAGEMENT` and `TICKMARK_BENCH_ENGAGEMENT_10M` name engagements whose
+//! control C1 holds an imported population (table.sh's 1M and 10M imports; the second may be
+//! empty); `TICKMARK_BENCH_DATA` the directory where the 50-control engagement is built once.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -80,10 +80,14 @@ fn selection(path: &Path) {
         assert_eq!(eng.population_items(pop.id, n / 2, 200).unwrap().len(), 200);
     });
     row(&format!("a 200-row grid page in the middle of {n} (engine call)"), page, Duration::from_millis(20));
-    let search = median(11, || {
-        eng.find_population_items(pop.id, "ACME-9999", 200).unwrap();
-    });
-    row(&format!("key search over {n} (engine call)"), search, Duration::from_millis(50));
+    // A narrow prefix (100 keys at 1M, 1,100 at 10M), and a broad one (one key in nine) whose
+    // first matches come a tenth of the way in, so the search has to choose how to read.
+    for (query, what) in [("ACME-9999", "narrow prefix"), ("acme-5", "broad prefix, one key in nine")] {
+        let search = median(11, || {
+            assert!(!eng.find_population_items(pop.id, query, 200).unwrap().is_empty());
+        });
+        row(&format!("key search over {n}, {what} \"{query}\" (engine call)"), search, Duration::from_millis(50));
+    }
 }
 
 /// The AICPA guide's Tables A-1 and A-2 (every size) and A-3 and A-4 (every upper limit).
@@ -246,8 +250,10 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-data"));
     std::fs::create_dir_all(&dir).unwrap();
-    if let Some(path) = std::env::var_os("TICKMARK_BENCH_ENGAGEMENT") {
-        selection(Path::new(&path));
+    for var in ["TICKMARK_BENCH_ENGAGEMENT", "TICKMARK_BENCH_ENGAGEMENT_10M"] {
+        if let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) {
+            selection(Path::new(&path));
+        }
     }
     grids();
     exports(&dir);

@@ -7,8 +7,12 @@
 #   highest peak RSS (/usr/bin/time). The ratio's range over the pairs is shown beside it.
 # - the in-process cases (selection with rows fetched, the AICPA grids, export per format) come
 #   from benches/cases.rs, against the targets of DESIGN.md.
-# Optional: BENCH_XLSX=1 adds the same rows as an xlsx workbook, BENCH_10M=1 the 10,000,000-row
-# CSV (1.3 GB; minutes to generate and import).
+# - the grid: a 200-row page and key searches through the Tauri command (IPC on the mock
+#   runtime, src-tauri/benches/grid.rs), p50 and p95; the cold start of the release app under
+#   Xvfb to its first grid page (e2e/benches/cold_start.rs), skipped with a note when Xvfb,
+#   tauri-driver or WebKitWebDriver is missing.
+# Optional: BENCH_XLSX=0 leaves out the same rows as an xlsx workbook, BENCH_10M=1 adds the
+# 10,000,000-row CSV (1.3 GB; minutes to generate and import) and the grid and key search on it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
@@ -64,12 +68,12 @@ import_pairs() { # label, source, reference csv
       printf "| %s, wall (median of %d pairs) | %.2f s | sqlite3 .import %.2f s | **%.2f** (%s–%s) | %d MB (sqlite3 %d MB) |\n", l, n, tw, sw, tw / sw, lo, hi, tp / 1024, sp / 1024
       printf "| %s, CPU user+sys | %.2f s | sqlite3 .import %.2f s | %.2f | |\n", l, tc, sc, tc / sc
     }'
-  echo "$twm" >"$work/last-wall"
+  echo "$twm $tcm $tpeak" >"$work/last-wall"
 }
 
 rows_1m=$(import_pairs "import 1,000,000 rows × 8 columns CSV ($(du -m "$csv" | cut -f1) MB)" "$csv" "$csv")
 cp "$work/e.tickmark" "$data/one-million.tickmark"
-wall_1m=$(cat "$work/last-wall")
+read -r wall_1m cpu_1m peak_1m <"$work/last-wall"
 size_1m=$(stat -c %s "$data/one-million.tickmark")
 
 # `tickmark import SOURCE` into a fresh engagement: "wall cpu peak_kib".
@@ -97,8 +101,10 @@ if [ "${BENCH_10M:-0}" = 1 ]; then
   csv10="$data/population-10m.csv"
   [ -f "$csv10" ] || python3 benches/gen_population.py 10000000 "$csv10"
   read -r w c m < <(import_once "$csv10")
-  rows_10m=$(awk -v w="$w" -v w1="$wall_1m" -v m="$m" -v e="$(stat -c %s "$work/x.tickmark")" -v s="$(stat -c %s "$csv10")" 'BEGIN {
-      printf "| import 10,000,000 rows (%d MB), one run: per-row time against the 1M median | %.2f s | 10 × %.2f s | %.2f (target ≤ 1.15) | %d MB |\n", s / 1048576, w, w1, w / (10 * w1), m / 1024
+  cp "$work/x.tickmark" "$data/ten-million.tickmark"
+  rows_10m=$(awk -v w="$w" -v w1="$wall_1m" -v c="$c" -v c1="$cpu_1m" -v m="$m" -v m1="$peak_1m" -v e="$(stat -c %s "$data/ten-million.tickmark")" -v s="$(stat -c %s "$csv10")" 'BEGIN {
+      printf "| import 10,000,000 rows (%d MB), one run: wall per row against the 1M median | %.2f s | 10 × %.2f s | %.2f (target ≤ 1.15) | %d MB (1M: %d MB; target ≤ %d MB) |\n", s / 1048576, w, w1, w / (10 * w1), m / 1024, m1 / 1024, m1 * 1.1 / 1024
+      printf "| import 10,000,000 rows, CPU user+sys per row against the 1M median | %.2f s | 10 × %.2f s | %.2f | |\n", c, c1, c / (10 * c1)
       printf "| engagement file after the 10M import | %d MB | source CSV %d MB | %.2f | |\n", e / 1048576, s / 1048576, e / s }')
 fi
 
@@ -109,8 +115,30 @@ echo "$rows_1m"
 awk -v e="$size_1m" -v s="$(stat -c %s "$csv")" 'BEGIN { printf "| engagement file after the 1M import | %d MB | source CSV %d MB | %.2f | |\n", e / 1048576, s / 1048576, e / s }'
 [ -z "$rows_xlsx" ] || echo "$rows_xlsx"
 [ -z "$rows_10m" ] || echo "$rows_10m"
-TICKMARK_BENCH_ENGAGEMENT="$data/one-million.tickmark" TICKMARK_BENCH_DATA="$data" \
+ten=
+[ -z "$rows_10m" ] || ten="$data/ten-million.tickmark"
+TICKMARK_BENCH_ENGAGEMENT="$data/one-million.tickmark" TICKMARK_BENCH_ENGAGEMENT_10M="$ten" TICKMARK_BENCH_DATA="$data" \
   cargo bench --locked -q -p tickmark --bench cases 2>/dev/null
+
+# The shell: the grid through the Tauri command, and the release app's cold start. Both are
+# built with the UI inside, as the app ships.
+[ -f ui/dist/index.html ] || (cd ui && npm ci --silent && npm run build --silent) >/dev/null
+grid="1,000,000 rows=$data/one-million.tickmark"
+[ -z "$ten" ] || grid="$grid;10,000,000 rows=$ten"
+TICKMARK_BENCH_GRID="$grid" cargo bench --locked -q -p tickmark-app --features tickmark-app/custom-protocol --bench grid 2>/dev/null
+missing=
+for tool in Xvfb tauri-driver WebKitWebDriver; do
+  command -v "$tool" >/dev/null || [ -x "$HOME/.cargo/bin/$tool" ] || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+  echo "| cold start: the app opened on 1,000,000 rows, first grid page shown | not run:$missing missing (scripts/setup.sh installs them) | target 1.00 s | | |"
+else
+  cargo build --release --locked -q -p tickmark-app --features tickmark-app/custom-protocol
+  cp "$data/one-million.tickmark" "$work/cold.tickmark"
+  TICKMARK_APP="$(cd "$target" && pwd)/release/tickmark-app" TICKMARK_BENCH_COLD_START="$work/cold.tickmark" \
+    TICKMARK_BENCH_FIRST_KEY=ACME-100001 TICKMARK_BENCH_COLD_START_LABEL="1,000,000 rows" \
+    cargo bench --locked -q -p tickmark-e2e --bench cold_start 2>/dev/null
+fi
 echo
 echo "Machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))," \
   "$(. /etc/os-release && echo "$PRETTY_NAME"), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."

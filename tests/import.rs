@@ -675,6 +675,7 @@ fn keys_in_no_order_are_indexed_once_at_the_end_and_their_duplicates_listed_as_r
     let eng = Engagement::open(&s.path("eng.tickmark")).unwrap();
     let pop = eng.current_population("C1").unwrap().unwrap();
     let found: Vec<u64> = eng.find_population_items(pop.id, "k-0001", 5).unwrap().iter().map(|i| i.position).collect();
-    let want: Vec<u64> = (0..n).filter(|i| keys[*i as usize].to_lowercase().starts_with("k-0001")).map(|i| i + 1).take(5).collect();
+    let want: Vec<u64> =
+        (0..n).filter(|i| keys[*i as usize].to_lowercase().starts_with("k-0001")).map(|i| i + 1).take(5).collect();
     assert_eq!(found, want);
 }

@@ -59,6 +59,8 @@ pub struct App {
     _xvfb: Option<Killed>,
     home: tempfile::TempDir,
     name: String,
+    /// When the session that launched the app was asked for.
+    asked: Instant,
 }
 
 impl App {
@@ -111,8 +113,10 @@ impl App {
         // tauri-driver listens before the WebKitWebDriver behind it does: on a cold machine the
         // first session request can find nobody there. Ask again for a while, then give up.
         let mut attempt = 0;
+        let mut asked;
         let client = loop {
             attempt += 1;
+            asked = Instant::now();
             match ClientBuilder::new(HttpConnector::new())
                 .capabilities(caps.clone())
                 .connect(&format!("http://127.0.0.1:{port}"))
@@ -126,13 +130,18 @@ impl App {
                 Err(e) => return Err(format!("no WebDriver session on the app after {attempt} attempts: {e}").into()),
             }
         };
-        let app = App { client: Some(client), _driver: driver, _xvfb: xvfb, home, name: name.to_string() };
+        let app = App { client: Some(client), _driver: driver, _xvfb: xvfb, home, name: name.to_string(), asked };
         // A build without `--features custom-protocol` loads the Vite dev server, which is not running.
         let url = app.client().current_url().await?;
         if url.port() == Some(5173) {
             return Err(format!("{} loads the dev server ({url}): build it with `make app`", app_path_hint()).into());
         }
         Ok(app)
+    }
+
+    /// When the WebDriver session was asked for: the app was launched by that request.
+    pub fn launched(&self) -> Instant {
+        self.asked
     }
 
     /// The throwaway home the app runs in.

@@ -406,4 +406,5 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 /// Migration 11's index, also built again by an import whose keys come in no order (it drops
 /// the index while it writes: see `population::KeyOrder`). SQLite keeps the statement's text
 /// as written, and the schema check compares it.
-pub(crate) const KEY_INDEX: &str = "CREATE INDEX population_item_by_key ON population_item (population_id, key COLLATE NOCASE);";
+pub(crate) const KEY_INDEX: &str =
+    "CREATE INDEX population_item_by_key ON population_item (population_id, key COLLATE NOCASE);";

@@ -190,15 +190,15 @@ impl Engagement {
     /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
     /// `limit`: the population grid's search box.
     ///
-    /// The key index gives the matching positions in key order; the `limit` smallest are kept
-    /// as it is walked. Reading the items in position order instead, up to the largest of
-    /// those kept, also gives the answer (at least `limit` items match at or before it), and
-    /// is the cheaper way once the walk has cost more than that reading would (a broad prefix
-    /// whose first matches come early). Either way the search costs at most about twice the
-    /// cheaper of the two.
+    /// The first `PROBE` matches of the key index (in key order) are read, keeping the `limit`
+    /// smallest positions: when that was every match, those are the answer. Otherwise the
+    /// matches are counted, up to `BROAD`: fewer, and SQLite walks them all keeping the
+    /// `limit` smallest positions; more (a broad prefix), and the items are read in position
+    /// order until `limit` match, no further than the largest position the probe kept (at
+    /// least `limit` items match at or before it).
     pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
-        /// Reading an item in position order costs about this many key index entries walked.
-        const ITEM_COST: i64 = 5;
+        const PROBE: i64 = 4096;
+        const BROAD: i64 = 200_000;
         let escaped: String = query
             .trim()
             .chars()
@@ -209,14 +209,13 @@ impl Engagement {
         if wanted == 0 {
             return Ok(vec![]);
         }
-        let mut kept = std::collections::BinaryHeap::with_capacity(wanted.min(4096) + 1);
+        let mut kept = std::collections::BinaryHeap::with_capacity(wanted.min(PROBE as usize) + 1);
         let mut stmt = self.conn().prepare_cached(
             "SELECT position FROM population_item INDEXED BY population_item_by_key
-             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\'",
+             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3",
         )?;
-        let mut rows = stmt.query(params![population_id, pattern])?;
-        let mut walked = 0i64;
-        let mut bound = None;
+        let mut rows = stmt.query(params![population_id, pattern, PROBE + 1])?;
+        let mut walked = 0;
         while let Some(r) = rows.next()? {
             let position: i64 = r.get(0)?;
             walked += 1;
@@ -226,19 +225,33 @@ impl Engagement {
                 kept.pop();
                 kept.push(position);
             }
-            if kept.len() == wanted
-                && walked % 1024 == 0
-                && let Some(&largest) = kept.peek()
-                && walked >= largest.saturating_mul(ITEM_COST)
-            {
-                bound = Some(largest);
-                break;
-            }
         }
         drop(rows);
-        let Some(bound) = bound else {
+        if walked <= PROBE {
             let positions: Vec<u64> = kept.into_sorted_vec().into_iter().map(|p| p as u64).collect();
             return self.population_items_at(population_id, &positions);
+        }
+        let matches: i64 = self
+            .conn()
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM population_item INDEXED BY population_item_by_key
+             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3)",
+            )?
+            .query_row(params![population_id, pattern, BROAD], |r| r.get(0))?;
+        if matches < BROAD {
+            let mut stmt = self.conn().prepare_cached(
+                "SELECT position FROM population_item INDEXED BY population_item_by_key
+                 WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
+            )?;
+            let positions: Vec<u64> = stmt
+                .query_map(params![population_id, pattern, limit as i64], |r| r.get::<_, i64>(0))?
+                .map(|p| p.map(|p| p as u64))
+                .collect::<rusqlite::Result<_>>()?;
+            return self.population_items_at(population_id, &positions);
+        }
+        let bound = match kept.peek() {
+            Some(&largest) if kept.len() == wanted => largest,
+            _ => i64::MAX,
         };
         // `+key`: read in position order (the primary key), not through the key index.
         let mut stmt = self.conn().prepare_cached(
@@ -588,7 +601,8 @@ fn find_duplicate_keys(conn: &Connection, population_id: i64, report: &mut Valid
     repeats.end_run();
     let mut listed = repeats.first.into_vec();
     listed.sort_unstable();
-    let mut line = conn.prepare_cached("SELECT source_row FROM population_item WHERE population_id = ?1 AND position = ?2")?;
+    let mut line =
+        conn.prepare_cached("SELECT source_row FROM population_item WHERE population_id = ?1 AND position = ?2")?;
     report.duplicate_key_count = repeats.count;
     report.duplicate_keys = listed
         .into_iter()
