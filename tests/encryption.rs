@@ -179,7 +179,22 @@ fn a_working_copy_of_an_encrypted_engagement_is_encrypted_and_merges_back() {
     assert!(!bytes(&s.path("sam.tickmark")).starts_with(PLAIN_HEADER), "the working copy is encrypted");
     let err = fails(&s, None, &["verify", "sam.tickmark"]);
     assert!(err.contains("the engagement file is encrypted"), "{err}");
-    ok(&s, &["--by", "Sam Ortiz", "result", "sam.tickmark", "--control", "CC8.1-01", "--item", "1", "--attribute", "A", "--pass"]);
+    ok(
+        &s,
+        &[
+            "--by",
+            "Sam Ortiz",
+            "result",
+            "sam.tickmark",
+            "--control",
+            "CC8.1-01",
+            "--item",
+            "1",
+            "--attribute",
+            "A",
+            "--pass",
+        ],
+    );
     ok(&s, &["merge", "eng.tickmark", "sam.tickmark"]);
     ok(&s, &["verify", "eng.tickmark"]);
 
