@@ -200,7 +200,7 @@ fn a_working_copy_of_an_encrypted_engagement_is_encrypted_and_merges_back() {
 
     let mut eng = tickmark::Engagement::open_keyed(
         &s.path("eng.tickmark"),
-        Some(&tickmark::store::Passphrase::new(PASSPHRASE.into()).unwrap()),
+        Some(&tickmark::store::Passphrase::new(PASSPHRASE.to_string()).unwrap()),
     )
     .unwrap();
     let actor = tickmark::engagement::Actor::new("Dana Whitfield", chrono::Utc::now());

@@ -15,7 +15,7 @@
 
 use std::path::PathBuf;
 
-pub const SCREENS: [&str; 15] = [
+pub const SCREENS: [&str; 17] = [
     "engagements",
     "rollforward",
     "dashboard",
