@@ -659,7 +659,7 @@ impl Repeats {
             self.count += positions.len() as u64 - 1;
             let second = positions[1];
             if self.first.len() == import::LISTING_LIMIT {
-                if !self.first.peek().is_some_and(|last| last.0 > second) {
+                if self.first.peek().is_none_or(|last| last.0 <= second) {
                     continue;
                 }
                 self.first.pop();
