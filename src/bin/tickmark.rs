@@ -1378,7 +1378,7 @@ fn identity_command(cmd: IdentityCommand, by: Option<&str>, out: &Output) -> Res
         IdentityCommand::Import { engagement, file } => {
             let text = std::fs::read_to_string(&file).map_err(|source| Error::Io { path: file.clone(), source })?;
             let named = NamedKey::parse(&text).map_err(|e| Error::Invalid(format!("{}: {e}", file.display())))?;
-            let signer = Engagement::open(&engagement)?.pin_signer(&named, &actor(by)?)?;
+            let signer = open_engagement(&engagement)?.pin_signer(&named, &actor(by)?)?;
             out.emit(&signer, || {
                 format!("Pinned {}'s key {} in {}\n", signer.name, grouped(&signer.fingerprint), engagement.display())
             });
