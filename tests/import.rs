@@ -669,7 +669,7 @@ fn keys_in_no_order_are_indexed_once_at_the_end_and_their_duplicates_listed_as_r
     let want: Vec<serde_json::Value> =
         listed.iter().map(|(key, lines)| serde_json::json!({ "key": key, "lines": lines })).collect();
     assert_eq!(r["duplicate_keys"], serde_json::Value::Array(want));
-    // The rebuilt index is the schema's own, and the search reads it.
+    // The keys set aside are in the index, in step with the items, and the search reads it.
     let v = s.json(&["verify", "eng.tickmark"]);
     assert_eq!(v["ok"], true, "{v}");
     let eng = Engagement::open(&s.path("eng.tickmark")).unwrap();

@@ -84,32 +84,102 @@ fn an_untouched_demo_engagement_verifies_clean_and_reports_its_head_and_event_co
     assert!(text.contains(&format!("Audit trail: {events} events, chain intact, head {head}")), "{text}");
 }
 
+/// Rewrites the keys of population 1's first chunk as someone with sqlite3 and zstd would:
+/// the keys frame decompressed, edited by `edit`, compressed again and written back. The
+/// format is the one `src/store/items.rs` documents: per item, an unsigned LEB128 length and
+/// the key's bytes.
+fn edit_chunk_keys(s: &Sandbox, edit: impl FnOnce(&mut Vec<String>)) {
+    let conn = rusqlite::Connection::open(s.path("eng.tickmark")).unwrap();
+    let (first, frame): (i64, Vec<u8>) = conn
+        .query_row(
+            "SELECT first_position, keys FROM population_chunk WHERE population_id = 1 ORDER BY first_position LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let raw = zstd::decode_all(&frame[..]).unwrap();
+    let mut keys = Vec::new();
+    let mut at = 0;
+    while at < raw.len() {
+        let (mut len, mut shift) = (0usize, 0);
+        loop {
+            let b = raw[at];
+            at += 1;
+            len |= usize::from(b & 0x7f) << shift;
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        keys.push(String::from_utf8(raw[at..at + len].to_vec()).unwrap());
+        at += len;
+    }
+    edit(&mut keys);
+    let mut raw = Vec::new();
+    for k in &keys {
+        assert!(k.len() < 0x80, "one-byte lengths in this test");
+        raw.push(k.len() as u8);
+        raw.extend_from_slice(k.as_bytes());
+    }
+    let frame = zstd::encode_all(&raw[..], 1).unwrap();
+    conn.execute(
+        "UPDATE population_chunk SET keys = ?2 WHERE population_id = 1 AND first_position = ?1",
+        rusqlite::params![first, frame],
+    )
+    .unwrap();
+    // The key index follows, so that only the digest can tell.
+    conn.execute("DELETE FROM population_key WHERE population_id = 1", []).unwrap();
+    for (i, k) in keys.iter().enumerate() {
+        conn.execute("INSERT INTO population_key VALUES (1, ?1, ?2)", rusqlite::params![k, first + i as i64]).unwrap();
+    }
+}
+
 #[test]
 fn a_population_item_rewritten_is_named_with_its_population_and_last_event() {
     let s = sampled();
     s.ok(&["verify", "eng.tickmark"]);
     let accepted = last_event(&s, "population.accepted");
-    sql(&s, "UPDATE population_item SET key = 'K99999' WHERE population_id = 1 AND position = 4");
+    edit_chunk_keys(&s, |keys| keys[3] = "K99999".into());
     let (reason, v) = verify_fails(&s, &[]);
     assert!(reason.contains("first population 1 after event"), "{reason}");
     let rows = named(&v);
     assert_eq!(rows.len(), 1, "{rows:?}");
     let (table, id, event, problem) = &rows[0];
     assert_eq!((table.as_str(), *id, *event), ("population", 1, accepted));
-    assert!(problem.contains("population_item rows") && problem.contains("no longer match the digest"), "{problem}");
+    assert!(problem.contains("population_chunk rows") && problem.contains("no longer match the digest"), "{problem}");
 }
 
 #[test]
 fn two_population_items_swapped_are_named() {
     let s = sampled();
     // The attack that made sample item 4 show another ticket: two rows trade places.
-    sql(
-        &s,
-        "UPDATE population_item SET position = -position WHERE population_id = 1 AND position IN (3, 7);
-         UPDATE population_item SET position = CASE position WHEN -3 THEN 7 ELSE 3 END WHERE population_id = 1 AND position < 0;",
-    );
+    edit_chunk_keys(&s, |keys| keys.swap(2, 6));
     let (_, v) = verify_fails(&s, &[]);
     assert!(named(&v).iter().any(|(t, id, _, p)| t == "population" && *id == 1 && p.contains("swapped")), "{v}");
+}
+
+#[test]
+fn a_damaged_chunk_or_a_key_index_out_of_step_is_named() {
+    let s = sampled();
+    sql(&s, "UPDATE population_key SET key = 'K99999' WHERE population_id = 1 AND position = 4");
+    let (_, v) = verify_fails(&s, &[]);
+    let rows = named(&v);
+    assert!(
+        rows.iter().any(|(t, id, _, p)| t == "population"
+            && *id == 1
+            && p.contains("key index (population_key) has \"K99999\" at position 4")),
+        "{rows:?}"
+    );
+    sql(&s, "UPDATE population_chunk SET rest = x'28b52ffd' WHERE population_id = 1");
+    let (_, v) = verify_fails(&s, &[]);
+    let rows = named(&v);
+    assert!(
+        rows.iter().any(|(t, id, _, p)| t == "population" && *id == 1 && p.contains("are damaged: not a zstd frame")),
+        "{rows:?}"
+    );
+    // The sample's items say so too, rather than showing nothing.
+    let err = s.fails(&["sample", "eng.tickmark", "--control", "C1", "--show"]);
+    assert!(err.contains("are damaged"), "{err}");
 }
 
 #[test]
@@ -328,7 +398,7 @@ fn a_file_upgraded_from_schema_1_verifies_clean_and_its_items_are_covered_from_t
     let upgraded = last_event(&s, "schema.upgraded");
     let trail = s.json(&["trail", "eng.tickmark"]);
     assert_eq!(trail.as_array().unwrap().iter().filter(|e| e["action"] == "schema.upgraded").count(), 1);
-    sql(&s, "UPDATE population_item SET key = 'forged' WHERE position = 2");
+    sql(&s, "UPDATE population_key SET key = 'forged' WHERE position = 2");
     sql(&s, "UPDATE engagement SET period_start = '2025-01-01'");
     let (_, v) = verify_fails(&s, &[]);
     let rows = named(&v);

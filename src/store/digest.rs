@@ -4,14 +4,15 @@
 //! are written and recomputed by `verify`, so an item rewritten or two items swapped behind
 //! Tickmark's back are seen. Evidence files: re-hashed against the SHA-256 they are stored under.
 //!
-//! An item's fields are hashed as `population_item.fields` stores them: JSON text (populations
-//! written before issue 14's schema) or JSONB bytes (see `population::StoredFields`), each
+//! An item's fields are hashed as they are stored: JSON text (populations written before issue
+//! 14's schema) or JSONB bytes (see `population::StoredFields`), each
 //! marked apart, so a digest recorded before the change still holds and rewriting an item's
 //! fields in the other form changes it.
 
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 
+use super::items::{self, ItemRef};
 use super::population::StoredFields;
 use crate::Result;
 
@@ -27,15 +28,8 @@ impl ItemsDigest {
 
     /// Every part is length-prefixed and an absent date or amount is marked apart from an
     /// empty one, so no two different item lists encode to the same bytes.
-    pub(crate) fn add(
-        &mut self,
-        position: i64,
-        source_row: i64,
-        key: &str,
-        date: Option<&str>,
-        amount: Option<&str>,
-        fields: StoredFields<'_>,
-    ) {
+    pub(crate) fn add(&mut self, item: ItemRef<'_>) {
+        let ItemRef { position, source_row, key, date, amount, fields } = item;
         self.0.update(position.to_le_bytes());
         self.0.update(source_row.to_le_bytes());
         let fields = match fields {
@@ -62,19 +56,13 @@ impl ItemsDigest {
 
 /// The digest of the items the file holds now for `population_id`, and how many there are.
 pub(crate) fn items_digest(conn: &Connection, population_id: i64) -> Result<(String, u64)> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 ORDER BY position",
-    )?;
-    let mut rows = stmt.query([population_id])?;
     let mut digest = ItemsDigest::new();
     let mut count = 0;
-    while let Some(r) = rows.next()? {
-        let (key, date, amount): (String, Option<String>, Option<String>) = (r.get(2)?, r.get(3)?, r.get(4)?);
-        // Borrowed, not copied: `verify` reads every item of every population.
-        let fields = StoredFields::of(r, 5)?;
-        digest.add(r.get(0)?, r.get(1)?, &key, date.as_deref(), amount.as_deref(), fields);
+    items::for_each_item(conn, population_id, 1, |item| {
+        digest.add(item);
         count += 1;
-    }
+        Ok(true)
+    })?;
     Ok((digest.finish(), count))
 }
 
@@ -100,19 +88,30 @@ pub(crate) fn check_all(conn: &Connection) -> Result<Vec<(i64, String)>> {
         .collect::<rusqlite::Result<_>>()?;
     let mut problems = Vec::new();
     for (id, recorded, item_count) in pops {
-        let (digest, count) = items_digest(conn, id)?;
+        // A damaged chunk is this population's problem, not the end of the check.
+        let (digest, count) = match items_digest(conn, id) {
+            Ok(found) => found,
+            Err(e) => {
+                problems.push((id, e.to_string()));
+                continue;
+            }
+        };
         match recorded {
             None => problems.push((id, "its items have no recorded digest".to_string())),
             Some(want) if want != digest => problems.push((
                 id,
                 format!(
-                    "its {count} items (population_item rows) no longer match the digest recorded when they were written: an item's position, row, key, date, amount or fields was changed, swapped, added or deleted outside Tickmark"
+                    "its {count} items (population_chunk rows) no longer match the digest recorded when they were written: an item's position, row, key, date, amount or fields was changed, swapped, added or deleted outside Tickmark"
                 ),
             )),
             Some(_) if count != item_count as u64 => {
                 problems.push((id, format!("it records {item_count} items but holds {count}")))
             }
-            Some(_) => {}
+            Some(_) => {
+                if let Some(problem) = items::check_keys(conn, id)? {
+                    problems.push((id, problem));
+                }
+            }
         }
     }
     Ok(problems)
@@ -170,8 +169,8 @@ mod tests {
 
     fn digest(items: &[Item<'_>]) -> String {
         let mut d = ItemsDigest::new();
-        for (p, r, k, date, amount, f) in items {
-            d.add(*p, *r, k, *date, *amount, StoredFields::Json(f));
+        for &(position, source_row, key, date, amount, f) in items {
+            d.add(ItemRef { position, source_row, key, date, amount, fields: StoredFields::Json(f) });
         }
         d.finish()
     }
@@ -179,9 +178,10 @@ mod tests {
     #[test]
     fn the_same_bytes_as_json_text_or_as_cells_digest_differently() {
         let mut json = ItemsDigest::new();
-        json.add(1, 2, "K", None, None, StoredFields::Json("ab"));
+        let item = |fields| ItemRef { position: 1, source_row: 2, key: "K", date: None, amount: None, fields };
+        json.add(item(StoredFields::Json("ab")));
         let mut cells = ItemsDigest::new();
-        cells.add(1, 2, "K", None, None, StoredFields::Cells(b"ab"));
+        cells.add(item(StoredFields::Cells(b"ab")));
         assert_ne!(json.finish(), cells.finish());
     }
 

@@ -9,6 +9,7 @@ pub(crate) mod coverage;
 mod design;
 mod digest;
 mod fieldwork;
+pub(crate) mod items;
 pub(crate) mod migrations;
 mod population;
 mod requests;
@@ -207,8 +208,11 @@ impl Engagement {
             return Ok(());
         }
         let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for sql in &migrations::MIGRATIONS[version as usize..] {
+        for (applied, sql) in migrations::MIGRATIONS.iter().enumerate().skip(version as usize) {
             tx.execute_batch(sql)?;
+            if applied + 1 == migrations::CHUNKS_SINCE {
+                items::move_legacy_items(&tx)?;
+            }
         }
         // Changes the engine makes itself are dated like the last event (the engine has no clock).
         let upgrader = match trail::list(&tx)?.pop() {

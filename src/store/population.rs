@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
+use super::items::{self, ChunkWriter, ItemRef};
 use super::team::next_id;
 use crate::engagement::{Actor, Frequency, Period};
 use crate::import::{self, Mapping, Progress, ValidationReport, table};
@@ -109,18 +110,25 @@ impl Engagement {
                 params![control_id, description, serde_json::to_string(&report).expect("plain data"), occurrences.len() as i64, actor.at_text(), actor.name, next_id(tx, "population")?],
             )?;
             let population_id = tx.last_insert_rowid();
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO population_item (population_id, position, source_row, key, date, fields) VALUES (?1, ?2, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut writer = ChunkWriter::new(population_id)?;
             let mut digest = super::digest::ItemsDigest::new();
             let mut fields = Vec::new();
             for (i, (key, date)) in occurrences.iter().enumerate() {
                 let (position, date) = ((i + 1) as i64, date.to_string());
                 fields.clear();
                 jsonb::encode(&[key.as_str(), &date], &mut fields);
-                insert.execute(params![population_id, position, key, date, fields])?;
-                digest.add(position, position, key, Some(&date), None, StoredFields::Cells(&fields));
+                let item = ItemRef {
+                    position,
+                    source_row: position,
+                    key,
+                    date: Some(&date),
+                    amount: None,
+                    fields: StoredFields::Cells(&fields),
+                };
+                writer.push(tx, item)?;
+                digest.add(item);
             }
+            writer.finish(tx)?;
             tx.execute(
                 "UPDATE population SET items_sha256 = ?2 WHERE id = ?1",
                 params![population_id, digest.finish()],
@@ -180,11 +188,17 @@ impl Engagement {
 
     /// Items `offset+1 ..= offset+limit` of a population, by position.
     pub fn population_items(&self, population_id: i64, offset: u64, limit: u64) -> Result<Vec<PopulationItem>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position > ?2 ORDER BY position LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![population_id, offset as i64, limit as i64], item_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
+        let mut out = Vec::with_capacity(wanted.min(10_000));
+        if wanted == 0 {
+            return Ok(out);
+        }
+        let from = i64::try_from(offset).unwrap_or(i64::MAX - 1).saturating_add(1);
+        items::for_each_item(self.conn(), population_id, from, |item| {
+            out.push(item.to_item()?);
+            Ok(out.len() < wanted)
+        })?;
+        Ok(out)
     }
 
     /// Items whose key starts with `query` (ASCII case ignored), in position order, at most
@@ -193,17 +207,16 @@ impl Engagement {
     /// The first `PROBE` matches of the key index (in key order) are read, keeping the `limit`
     /// smallest positions: when that was every match, those are the answer. Otherwise the
     /// matches are counted, up to `BROAD`: fewer, and SQLite walks them all keeping the
-    /// `limit` smallest positions; more (a broad prefix), and the items are read in position
-    /// order until `limit` match, no further than the largest position the probe kept (at
-    /// least `limit` items match at or before it).
+    /// `limit` smallest positions; more (a broad prefix), and the chunks' keys (their first
+    /// frame only, a few bytes an item) are read in position order until `limit` match, no
+    /// further than the largest position the probe kept (at least `limit` items match at or
+    /// before it).
     pub fn find_population_items(&self, population_id: i64, query: &str, limit: u64) -> Result<Vec<PopulationItem>> {
         const PROBE: i64 = 4096;
         const BROAD: i64 = 200_000;
-        let escaped: String = query
-            .trim()
-            .chars()
-            .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
-            .collect();
+        let query = query.trim();
+        let escaped: String =
+            query.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
         let pattern = format!("{escaped}%");
         let wanted = usize::try_from(limit).unwrap_or(usize::MAX);
         if wanted == 0 {
@@ -211,8 +224,7 @@ impl Engagement {
         }
         let mut kept = std::collections::BinaryHeap::with_capacity(wanted.min(PROBE as usize) + 1);
         let mut stmt = self.conn().prepare_cached(
-            "SELECT position FROM population_item INDEXED BY population_item_by_key
-             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3",
+            "SELECT position FROM population_key WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3",
         )?;
         let mut rows = stmt.query(params![population_id, pattern, PROBE + 1])?;
         let mut walked = 0;
@@ -234,13 +246,13 @@ impl Engagement {
         let matches: i64 = self
             .conn()
             .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM population_item INDEXED BY population_item_by_key
-             WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3)",
+                "SELECT count(*) FROM (SELECT 1 FROM population_key
+                 WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' LIMIT ?3)",
             )?
             .query_row(params![population_id, pattern, BROAD], |r| r.get(0))?;
         if matches < BROAD {
             let mut stmt = self.conn().prepare_cached(
-                "SELECT position FROM population_item INDEXED BY population_item_by_key
+                "SELECT position FROM population_key
                  WHERE population_id = ?1 AND key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
             )?;
             let positions: Vec<u64> = stmt
@@ -253,26 +265,34 @@ impl Engagement {
             Some(&largest) if kept.len() == wanted => largest,
             _ => i64::MAX,
         };
-        // `+key`: read in position order (the primary key), not through the key index.
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT position, source_row, key, date, amount, fields FROM population_item
-             WHERE population_id = ?1 AND position <= ?4 AND +key LIKE ?2 ESCAPE '\\' ORDER BY position LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![population_id, pattern, limit as i64, bound], item_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        // LIKE's case folding: ASCII letters only.
+        let prefix = query.as_bytes();
+        let mut positions = Vec::with_capacity(wanted.min(10_000));
+        items::for_each_chunk(self.conn(), population_id, 1, false, |chunk| {
+            for position in chunk.first()..=chunk.last().min(bound) {
+                let key = chunk.key_at(position).as_bytes();
+                if key.len() >= prefix.len() && key[..prefix.len()].eq_ignore_ascii_case(prefix) {
+                    positions.push(position as u64);
+                    if positions.len() == wanted {
+                        return Ok(false);
+                    }
+                }
+            }
+            Ok(chunk.last() < bound)
+        })?;
+        self.population_items_at(population_id, &positions)
     }
 
     /// The items at the given positions, in the order asked.
     pub fn population_items_at(&self, population_id: i64, positions: &[u64]) -> Result<Vec<PopulationItem>> {
-        let mut stmt = self.conn().prepare_cached(
-            "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 AND position = ?2",
-        )?;
+        let mut lookup = items::ItemLookup::new(self.conn(), population_id);
         positions
             .iter()
             .map(|&p| {
-                stmt.query_row(params![population_id, p as i64], item_from_row)
-                    .optional()?
-                    .ok_or_else(|| Error::invalid(format!("population has no item at position {p}")))
+                lookup
+                    .get(p as i64)?
+                    .ok_or_else(|| Error::invalid(format!("population has no item at position {p}")))?
+                    .to_item()
             })
             .collect()
     }
@@ -282,18 +302,6 @@ impl Engagement {
 pub(crate) fn parse_date(s: &str) -> Result<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| Error::invalid(format!("a stored date {s:?} is damaged: expected YYYY-MM-DD")))
-}
-
-fn item_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<PopulationItem> {
-    let date: Option<String> = r.get(3)?;
-    Ok(PopulationItem {
-        position: r.get::<_, i64>(0)? as u64,
-        source_row: r.get::<_, i64>(1)? as u64,
-        key: r.get(2)?,
-        date: date.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok()),
-        amount: r.get(4)?,
-        fields: read_fields(r, 5)?.unwrap_or_default(),
-    })
 }
 
 /// An item's fields as `population_item.fields` holds them: JSON text (populations written
@@ -324,11 +332,6 @@ impl<'a> StoredFields<'a> {
             StoredFields::Cells(cells) => jsonb::decode(cells),
         }
     }
-}
-
-/// Column `i` of `r` as an item's fields; None when the stored value is damaged.
-pub(crate) fn read_fields(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Option<Vec<String>>> {
-    Ok(StoredFields::of(r, i)?.decode())
 }
 
 /// The subset of SQLite's JSONB (sqlite.org/jsonb.html) an item's fields need: one ARRAY of
@@ -587,8 +590,7 @@ pub(crate) fn occurrences(
 fn find_duplicate_keys(conn: &Connection, population_id: i64, report: &mut ValidationReport) -> Result<()> {
     let mut repeats = Repeats::default();
     let mut stmt = conn.prepare_cached(
-        "SELECT key, position FROM population_item INDEXED BY population_item_by_key
-         WHERE population_id = ?1 ORDER BY key COLLATE NOCASE, position",
+        "SELECT key, position FROM population_key WHERE population_id = ?1 ORDER BY key COLLATE NOCASE, position",
     )?;
     let mut rows = stmt.query([population_id])?;
     while let Some(r) = rows.next()? {
@@ -601,16 +603,18 @@ fn find_duplicate_keys(conn: &Connection, population_id: i64, report: &mut Valid
     repeats.end_run();
     let mut listed = repeats.first.into_vec();
     listed.sort_unstable();
-    let mut line =
-        conn.prepare_cached("SELECT source_row FROM population_item WHERE population_id = ?1 AND position = ?2")?;
+    let mut line = items::ItemLookup::new(conn, population_id);
     report.duplicate_key_count = repeats.count;
     report.duplicate_keys = listed
         .into_iter()
         .map(|(_, key, positions)| {
             let lines = positions
                 .iter()
-                .map(|&p| line.query_row(params![population_id, p], |r| r.get::<_, i64>(0)).map(|l| l as u64))
-                .collect::<rusqlite::Result<_>>()?;
+                .map(|&p| {
+                    let item = line.get(p)?.ok_or_else(|| Error::invalid(format!("item {p} was not written")))?;
+                    Ok(item.source_row as u64)
+                })
+                .collect::<Result<_>>()?;
             Ok(import::DuplicateKey { key, lines })
         })
         .collect::<Result<_>>()?;
@@ -671,40 +675,6 @@ impl Repeats {
     }
 }
 
-/// Whether an import's keys come in (about) the key index's order, so that keeping the index
-/// as the items are written costs little, or in no order, so that building it once at the
-/// end costs less (a sort, where inserting out of order reads and writes a page of the index
-/// for most items once it outgrows SQLite's page cache).
-#[derive(Default)]
-struct KeyOrder {
-    previous: String,
-    keys: u64,
-    /// Keys that sort before the one written just before them (ASCII case folded).
-    descents: u64,
-    rebuilding: bool,
-}
-
-impl KeyOrder {
-    /// Keys are sampled only until the index is dropped.
-    fn follow(&mut self, key: &str) {
-        if self.rebuilding {
-            return;
-        }
-        if key.bytes().map(|b| b.to_ascii_lowercase()).lt(self.previous.bytes().map(|b| b.to_ascii_lowercase())) {
-            self.descents += 1;
-        }
-        self.previous.clear();
-        self.previous.push_str(key);
-        self.keys += 1;
-    }
-
-    /// Past the first few thousand items, one key in eight or more going back: the index is
-    /// better built at the end.
-    fn out_of_order(&self) -> bool {
-        !self.rebuilding && self.keys >= 8192 && self.descents * 8 >= self.keys
-    }
-}
-
 /// What the reading thread hands the writing one.
 enum Batch {
     /// The source was opened (again, after a switch to Windows-1252): what came before is void.
@@ -738,9 +708,6 @@ struct ItemSpans {
     fields_end: usize,
 }
 
-/// One item of a batch as it is written: position, source line, key, date, amount, fields.
-type ItemRow<'a> = (i64, i64, &'a str, Option<&'a str>, Option<&'a str>, &'a [u8]);
-
 impl Items {
     fn with_capacity(rows: usize) -> Items {
         Items { bytes: Vec::with_capacity(rows * 180), items: Vec::with_capacity(rows) }
@@ -769,15 +736,14 @@ impl Items {
             amount_end,
             fields_end: self.bytes.len(),
         });
-        let (position, line, key, date, amount, fields) = self.row(start, self.items.last().expect("just pushed"));
-        digest.add(position, line, key, date, amount, StoredFields::Cells(fields));
+        digest.add(self.row(start, self.items.last().expect("just pushed")));
     }
 
     fn len(&self) -> usize {
         self.items.len()
     }
 
-    fn row<'a>(&'a self, start: usize, it: &ItemSpans) -> ItemRow<'a> {
+    fn row<'a>(&'a self, start: usize, it: &ItemSpans) -> ItemRef<'a> {
         let text = |from: usize, to: usize| std::str::from_utf8(&self.bytes[from..to]).expect("pushed as str");
         let mut at = it.key_end;
         let key = text(start, at);
@@ -789,10 +755,17 @@ impl Items {
             })
         };
         let (date, amount) = (next(it.date_end), next(it.amount_end));
-        (it.position, it.line, key, date, amount, &self.bytes[at..it.fields_end])
+        ItemRef {
+            position: it.position,
+            source_row: it.line,
+            key,
+            date,
+            amount,
+            fields: StoredFields::Cells(&self.bytes[at..it.fields_end]),
+        }
     }
 
-    fn rows(&self) -> impl Iterator<Item = ItemRow<'_>> {
+    fn rows(&self) -> impl Iterator<Item = ItemRef<'_>> {
         let mut start = 0;
         self.items.iter().map(move |it| {
             let row = self.row(start, it);
@@ -914,12 +887,11 @@ fn write_batches(
 ) -> Result<(i64, ValidationReport)> {
     let mut population_id = 0;
     let mut file = String::new();
-    let mut order = KeyOrder::default();
+    let mut writer = None;
     for batch in receiver {
         match batch {
             Batch::Start { file: name, format, headers } => {
                 tx.execute_batch("ROLLBACK TO import_attempt")?;
-                order = KeyOrder::default();
                 tx.execute(
                     "INSERT INTO population (control_id, origin, source_name, format, columns, key_column, date_column, amount_column, report, item_count, imported_at, imported_by, id)
                      VALUES (?1, 'file', ?2, ?3, ?4, ?5, ?6, ?7, '{}', 0, ?8, ?9, ?10)",
@@ -937,22 +909,13 @@ fn write_batches(
                     ],
                 )?;
                 population_id = tx.last_insert_rowid();
+                writer = Some(ChunkWriter::new(population_id)?);
                 file = name;
             }
             Batch::Items(items, p) => {
-                let mut insert = tx.prepare_cached(
-                    "INSERT INTO population_item (population_id, position, source_row, key, date, amount, fields) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )?;
-                for (position, line, key, date, amount, fields) in items.rows() {
-                    insert.execute(params![population_id, position, line, key, date, amount, fields])?;
-                    order.follow(key);
-                }
-                if order.out_of_order() {
-                    // Keys in no order would make every insert a page of the key index read
-                    // back and written again: drop it and build it once at the end, sorted.
-                    drop(insert);
-                    tx.execute_batch("DROP INDEX population_item_by_key")?;
-                    order.rebuilding = true;
+                let writer = writer.as_mut().ok_or_else(|| Error::invalid("items came before their source"))?;
+                for item in items.rows() {
+                    writer.push(tx, item)?;
                 }
                 if let Some(p) = p
                     && !progress(p)
@@ -966,9 +929,8 @@ fn write_batches(
                 }
             }
             Batch::Done(mut report, items_sha256) => {
-                if order.rebuilding {
-                    // The statement of schema 11, word for word: the schema check compares them.
-                    tx.execute_batch(super::migrations::KEY_INDEX)?;
+                if let Some(writer) = writer.take() {
+                    writer.finish(tx)?;
                 }
                 find_duplicate_keys(tx, population_id, &mut report)?;
                 tx.execute(

@@ -435,13 +435,11 @@ impl Engagement {
         };
         let mut checks = Vec::new();
         for (id, control) in rows {
-            let s = load_sample(self.conn(), id, &control)?;
+            // Items whose stored rows cannot be read are listed without them here: the damage
+            // is `check_rows`'s finding, and the re-performance needs only positions.
+            let s = load_sample_reading(self.conn(), id, &control, false)?;
             let mut differences = Vec::new();
-            let items_now: i64 = self.conn().query_row(
-                "SELECT COUNT(*) FROM population_item WHERE population_id = ?1",
-                [s.population_id],
-                |r| r.get(0),
-            )?;
+            let items_now = super::items::count(self.conn(), s.population_id)? as i64;
             let rules: Vec<_> = s.filters.exclusions.iter().map(|e| e.rule.clone()).collect();
             let mut excluded = Vec::new();
             // Without rules the frame is every row: no need to read them all again.
@@ -642,31 +640,26 @@ fn strata_values(
     let in_frame = |position: i64| frame.frame_position(position as u64).is_some();
     match by {
         StrataBy::Quarter | StrataBy::Month => {
-            let mut stmt =
-                conn.prepare("SELECT position, date FROM population_item WHERE population_id = ?1 ORDER BY position")?;
             let mut dates = Vec::with_capacity(frame.size() as usize);
-            let mut q = stmt.query([population_id])?;
-            while let Some(r) = q.next()? {
-                if in_frame(r.get(0)?) {
-                    let date: Option<String> = r.get(1)?;
-                    dates.push(date.as_deref().map(super::population::parse_date).transpose()?);
+            super::items::for_each_item(conn, population_id, 1, |item| {
+                if in_frame(item.position) {
+                    dates.push(item.date.map(super::population::parse_date).transpose()?);
                 }
-            }
+                Ok(true)
+            })?;
             Ok(StrataValues::Dates { monthly: *by == StrataBy::Month, period, dates })
         }
         StrataBy::Column(name) => {
             let columns = population_columns(conn, population_id)?;
             let index = crate::import::find_column("the population", &columns, name, "strata").map_err(Error::from)?;
-            let mut stmt = conn.prepare(
-                "SELECT position, json_extract(fields, '$[' || ?2 || ']') FROM population_item WHERE population_id = ?1 ORDER BY position",
-            )?;
             let mut values = Vec::with_capacity(frame.size() as usize);
-            let mut q = stmt.query(params![population_id, index as i64])?;
-            while let Some(r) = q.next()? {
-                if in_frame(r.get(0)?) {
-                    values.push(r.get::<_, Option<String>>(1)?.unwrap_or_default());
+            super::items::for_each_item(conn, population_id, 1, |item| {
+                if in_frame(item.position) {
+                    let mut fields = item.to_item()?.fields;
+                    values.push(if index < fields.len() { fields.swap_remove(index) } else { String::new() });
                 }
-            }
+                Ok(true)
+            })?;
             Ok(StrataValues::Column(values))
         }
     }
@@ -731,6 +724,12 @@ fn count_selected<'a>(mut sizes: Vec<StratumSize>, strata: impl Iterator<Item = 
 }
 
 fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
+    load_sample_reading(conn, id, control, true)
+}
+
+/// `load_sample`; with `strict` false, an item whose population rows cannot be read (a damaged
+/// chunk) is listed without its row instead of failing.
+fn load_sample_reading(conn: &Connection, id: i64, control: &str, strict: bool) -> Result<Sample> {
     let damaged = |column: &str, e: &dyn std::fmt::Display| {
         Error::invalid(format!("sample row {id}, column {column}: the stored value is damaged ({e})"))
     };
@@ -823,19 +822,19 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut item_stmt = conn.prepare_cached(
-        "SELECT source_row, key, date, fields FROM population_item WHERE population_id = ?1 AND position = ?2",
-    )?;
+    let mut lookup = super::items::ItemLookup::new(conn, s.population_id);
     let mut voids = voids;
     for (ordinal, position, stratum, added_at, replaces) in listed {
         let row_position = frame.row_position(position);
         /// Source row, key, date, and the fields (None when damaged).
         type Found = (i64, String, Option<String>, Option<Vec<String>>);
-        let found: Option<Found> = item_stmt
-            .query_row(params![s.population_id, row_position as i64], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, super::population::read_fields(r, 3)?))
-            })
-            .optional()?;
+        let found: Option<Found> = match lookup.get(row_position as i64) {
+            Ok(item) => item.map(|item| {
+                (item.source_row, item.key.to_string(), item.date.map(str::to_string), item.fields.decode())
+            }),
+            Err(_) if !strict => None,
+            Err(e) => return Err(e),
+        };
         // A row missing from the population is reported by `verify`; the listing shows the
         // item without its row rather than failing the whole workpaper.
         let (source_row, key, date, fields) = match found {
@@ -845,7 +844,7 @@ fn load_sample(conn: &Connection, id: i64, control: &str) -> Result<Sample> {
                 date.as_deref().map(super::population::parse_date).transpose()?,
                 fields.ok_or_else(|| {
                     Error::invalid(format!(
-                        "population_item row {row_position} of population {}, column fields: the stored value is damaged (not a list of texts)",
+                        "item {row_position} of population {}: its stored fields are damaged (not a list of texts)",
                         s.population_id
                     ))
                 })?,

@@ -232,26 +232,21 @@ pub(crate) fn apply_rules(
     let columns: Vec<String> = serde_json::from_str(&columns)
         .map_err(|e| Error::invalid(format!("population row {population_id}, column columns: damaged ({e})")))?;
     let mut scoper = Scoper::new(rules, &columns, has_dates, period)?;
-    let mut stmt = conn.prepare(
-        "SELECT position, source_row, key, date, fields FROM population_item WHERE population_id = ?1 ORDER BY position",
-    )?;
-    let mut q = stmt.query([population_id])?;
-    while let Some(r) = q.next()? {
-        let position = r.get::<_, i64>(0)? as u64;
-        let key: String = r.get(2)?;
-        let date: Option<String> = r.get(3)?;
-        let fields = super::population::read_fields(r, 4)?.ok_or_else(|| {
+    super::items::for_each_item(conn, population_id, 1, |item| {
+        let fields = item.fields.decode().ok_or_else(|| {
             Error::invalid(format!(
-                "population_item row {position} of population {population_id}, column fields: damaged (not a list of texts)"
+                "item {} of population {population_id}: its stored fields are damaged (not a list of texts)",
+                item.position
             ))
         })?;
         scoper.check(Row {
-            position,
-            line: r.get::<_, i64>(1)? as u64,
-            key: &key,
-            date: date.as_deref().map(parse_date).transpose()?,
+            position: item.position as u64,
+            line: item.source_row as u64,
+            key: item.key,
+            date: item.date.map(parse_date).transpose()?,
             fields: &fields,
         });
-    }
+        Ok(true)
+    })?;
     scoper.finish(&source)
 }

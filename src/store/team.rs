@@ -1060,7 +1060,10 @@ fn apply(
         }
         // The bulk rows a population or a sample carries come whole from the working copy.
         match table {
-            "population" => copy_children(tx, copy, "population_item", "population_id", id, !state.is_null())?,
+            "population" => {
+                copy_children(tx, copy, "population_chunk", "population_id", id, !state.is_null())?;
+                copy_children(tx, copy, "population_key", "population_id", id, !state.is_null())?;
+            }
             "sample" => copy_children(tx, copy, "sample_item", "sample_id", id, !state.is_null())?,
             "evidence" => {
                 if let Some(sha) = state["sha256"].as_str() {

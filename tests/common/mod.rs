@@ -104,3 +104,53 @@ pub fn assert_unchanged(path: &Path, before: &[u8]) {
     let wal = PathBuf::from(format!("{}-wal", path.display()));
     assert!(!wal.exists(), "a WAL file was left beside {}", path.display());
 }
+
+/// Takes a file's populations back to the item table of schemas 1 to 11 (`population_item`,
+/// fields as JSON text), as a release before schema 12 wrote them: the items are read through
+/// the engine, then the chunk and key tables are dropped. For the tests that take a file back
+/// to an older schema and open it again (the upgrade moves the items into chunks).
+pub fn items_back_to_schema_11(path: &Path) {
+    let ids: Vec<i64> = {
+        let conn = rusqlite::Connection::open(path).expect("open");
+        let mut stmt = conn.prepare("SELECT id FROM population ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<Result<_, _>>().unwrap()
+    };
+    let eng = tickmark::Engagement::open(path).expect("open the engagement");
+    let items: Vec<(i64, Vec<tickmark::store::PopulationItem>)> =
+        ids.iter().map(|&id| (id, eng.population_items(id, 0, u64::MAX).expect("items"))).collect();
+    drop(eng);
+    let mut conn = rusqlite::Connection::open(path).expect("open");
+    let tx = conn.transaction().unwrap();
+    tx.execute_batch(
+        "CREATE TABLE population_item (
+            population_id  INTEGER NOT NULL REFERENCES population(id),
+            position       INTEGER NOT NULL,
+            source_row     INTEGER NOT NULL,
+            key            TEXT NOT NULL,
+            date           TEXT,
+            amount         TEXT,
+            fields         TEXT NOT NULL,
+            PRIMARY KEY (population_id, position)
+        ) WITHOUT ROWID;
+        DROP TABLE population_chunk; DROP TABLE population_key;",
+    )
+    .unwrap();
+    for (id, items) in items {
+        for it in items {
+            tx.execute(
+                "INSERT INTO population_item VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    id,
+                    it.position as i64,
+                    it.source_row as i64,
+                    it.key,
+                    it.date.map(|d| d.to_string()),
+                    it.amount,
+                    serde_json::to_string(&it.fields).unwrap()
+                ],
+            )
+            .unwrap();
+        }
+    }
+    tx.commit().unwrap();
+}

@@ -1,0 +1,580 @@
+//! A population's items as the engagement file stores them (schema 12 on).
+//!
+//! `population_chunk` holds runs of up to `CHUNK_ITEMS` consecutive positions, each run as two
+//! zstd frames: its keys, and the rest of each item (source line, date, amount, fields as
+//! stored). A million-row export is about a fifth of its CSV this way, where a row a item with
+//! the fields as JSONB was 1.8 times it, written twice (the WAL, then the checkpoint): the
+//! bytes written, not the parsing, were what an import waited on. `population_key` is the
+//! search and duplicate index: (population, key with ASCII case folded, position).
+//!
+//! Nothing about an item is lost or re-encoded: the digest (`digest::ItemsDigest`) is taken
+//! over the same parts as before, so a population written under schema 11 and moved here by
+//! the upgrade keeps the digest its trail recorded.
+//!
+//! Encoding of one chunk, both frames decompressed (`varint`: unsigned LEB128):
+//! - keys: per item, `varint(len)` and the key's UTF-8 bytes;
+//! - rest: per item, `varint(source line)`, `varint(len + 1)` and the date's text (0: no
+//!   date), the same for the amount, a mark (1: the fields as JSON text, 2: as JSONB) and
+//!   `varint(len)` with the fields' bytes.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::population::StoredFields;
+use crate::{Error, Result};
+
+/// Items per chunk: a grid page of 200 reads one or two chunks.
+pub(crate) const CHUNK_ITEMS: usize = 1024;
+/// A chunk is closed early once its items take this much (wide rows, long fields).
+const CHUNK_BYTES: usize = 512 * 1024;
+/// zstd's fastest regular level: the import waits on the writing thread, and level 1 already
+/// takes a CSV export to about a fifth.
+const LEVEL: i32 = 1;
+/// No chunk decompresses to more than this: a frame edited to claim more is damage, and a
+/// crafted one is stopped here rather than filling memory. Chunks close at `CHUNK_BYTES`, so
+/// only an item larger than this (a row of 64 fields of 1 MiB) could come near.
+const MAX_RAW: u64 = 256 << 20;
+
+/// One item as stored, borrowed from a decoded chunk or from an import's batch.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ItemRef<'a> {
+    pub position: i64,
+    pub source_row: i64,
+    pub key: &'a str,
+    pub date: Option<&'a str>,
+    pub amount: Option<&'a str>,
+    pub fields: StoredFields<'a>,
+}
+
+impl ItemRef<'_> {
+    pub(crate) fn to_item(self) -> Result<super::population::PopulationItem> {
+        Ok(super::population::PopulationItem {
+            position: self.position as u64,
+            source_row: self.source_row as u64,
+            key: self.key.to_string(),
+            date: self.date.and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok()),
+            amount: self.amount.map(str::to_string),
+            fields: self.fields.decode().ok_or_else(|| {
+                Error::invalid(format!(
+                    "item {} of the population: its stored fields are damaged (not a list of texts)",
+                    self.position
+                ))
+            })?,
+        })
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(b: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let byte = *b.get(*at)?;
+        *at += 1;
+        v |= u64::from(byte & 0x7f) << shift;
+        if byte < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn get_bytes<'a>(b: &'a [u8], at: &mut usize, len: u64) -> Option<&'a [u8]> {
+    let end = at.checked_add(usize::try_from(len).ok()?)?;
+    let part = b.get(*at..end)?;
+    *at = end;
+    Some(part)
+}
+
+fn get_text<'a>(b: &'a [u8], at: &mut usize) -> Option<&'a str> {
+    let len = get_varint(b, at)?;
+    std::str::from_utf8(get_bytes(b, at, len)?).ok()
+}
+
+fn get_optional_text<'a>(b: &'a [u8], at: &mut usize) -> Option<Option<&'a str>> {
+    match get_varint(b, at)? {
+        0 => Some(None),
+        n => std::str::from_utf8(get_bytes(b, at, n - 1)?).ok().map(Some),
+    }
+}
+
+/// Writes a population's items in position order: chunks, and the key index.
+pub(crate) struct ChunkWriter {
+    population_id: i64,
+    first: i64,
+    next: i64,
+    count: usize,
+    keys: Vec<u8>,
+    rest: Vec<u8>,
+    compressor: zstd::bulk::Compressor<'static>,
+    order: KeyOrder,
+    /// Keys in no order go to a temporary table, into the index sorted at the end.
+    deferred: bool,
+}
+
+impl ChunkWriter {
+    pub(crate) fn new(population_id: i64) -> Result<ChunkWriter> {
+        Ok(ChunkWriter {
+            population_id,
+            first: 1,
+            next: 1,
+            count: 0,
+            keys: Vec::with_capacity(64 * 1024),
+            rest: Vec::with_capacity(CHUNK_BYTES + 64 * 1024),
+            compressor: zstd::bulk::Compressor::new(LEVEL).map_err(|e| Error::invalid(format!("zstd: {e}")))?,
+            order: KeyOrder::default(),
+            deferred: false,
+        })
+    }
+
+    /// Adds the next item: positions run 1, 2, 3, … without a gap.
+    pub(crate) fn push(&mut self, conn: &Connection, item: ItemRef<'_>) -> Result<()> {
+        if item.position != self.next {
+            return Err(Error::invalid(format!(
+                "population {}: item {} written where item {} was expected",
+                self.population_id, item.position, self.next
+            )));
+        }
+        self.encode(item);
+        if self.keys.len() + self.rest.len() > MAX_RAW as usize / 2 {
+            return Err(Error::invalid(format!(
+                "item {} is {} bytes: the limit for one item is {} MiB",
+                item.position,
+                self.keys.len() + self.rest.len(),
+                MAX_RAW >> 21
+            )));
+        }
+        self.count += 1;
+        self.next += 1;
+        self.key(conn, item.key, item.position)?;
+        if self.count == CHUNK_ITEMS || self.keys.len() + self.rest.len() >= CHUNK_BYTES {
+            self.flush(conn)?;
+        }
+        Ok(())
+    }
+
+    fn key(&mut self, conn: &Connection, key: &str, position: i64) -> Result<()> {
+        if !self.deferred {
+            self.order.follow(key);
+            if self.order.out_of_order() {
+                // Keys in no order would make every insert a page of the index read back
+                // and written again: the rest go aside and into the index once, sorted.
+                conn.execute_batch(
+                    "DROP TABLE IF EXISTS temp.import_key;
+                     CREATE TEMP TABLE import_key (key TEXT NOT NULL, position INTEGER NOT NULL);",
+                )?;
+                self.deferred = true;
+            }
+        }
+        let sql = if self.deferred {
+            "INSERT INTO temp.import_key (key, position) VALUES (?1, ?2)"
+        } else {
+            "INSERT INTO population_key (population_id, key, position) VALUES (?1, ?2, ?3)"
+        };
+        let mut insert = conn.prepare_cached(sql)?;
+        if self.deferred {
+            insert.execute(params![key, position])?;
+        } else {
+            insert.execute(params![self.population_id, key, position])?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self, conn: &Connection) -> Result<()> {
+        if self.count == 0 {
+            return Ok(());
+        }
+        let zstd = |e: std::io::Error| Error::invalid(format!("zstd: {e}"));
+        let keys = self.compressor.compress(&self.keys).map_err(zstd)?;
+        let rest = self.compressor.compress(&self.rest).map_err(zstd)?;
+        conn.prepare_cached(
+            "INSERT INTO population_chunk (population_id, first_position, items, keys, rest) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![self.population_id, self.first, self.count as i64, keys, rest])?;
+        self.first = self.next;
+        self.count = 0;
+        self.keys.clear();
+        self.rest.clear();
+        Ok(())
+    }
+
+    /// Writes the last chunk and completes the key index; returns the number of items.
+    pub(crate) fn finish(mut self, conn: &Connection) -> Result<u64> {
+        self.flush(conn)?;
+        if self.deferred {
+            conn.execute(
+                "INSERT INTO population_key (population_id, key, position)
+                 SELECT ?1, key, position FROM temp.import_key ORDER BY key COLLATE NOCASE, position",
+                [self.population_id],
+            )?;
+            conn.execute_batch("DROP TABLE temp.import_key")?;
+        }
+        Ok((self.next - 1) as u64)
+    }
+}
+
+/// Whether an import's keys come in (about) the key index's order, so that writing the index
+/// as the items come costs little, or in no order, so that sorting them once at the end costs
+/// less (inserting out of order reads and writes a page of the index for most items once it
+/// outgrows SQLite's page cache).
+#[derive(Default)]
+struct KeyOrder {
+    previous: String,
+    keys: u64,
+    /// Keys that sort before the one written just before them (ASCII case folded).
+    descents: u64,
+}
+
+impl KeyOrder {
+    fn follow(&mut self, key: &str) {
+        if key.bytes().map(|b| b.to_ascii_lowercase()).lt(self.previous.bytes().map(|b| b.to_ascii_lowercase())) {
+            self.descents += 1;
+        }
+        self.previous.clear();
+        self.previous.push_str(key);
+        self.keys += 1;
+    }
+
+    /// Past the first few thousand items, one key in eight or more going back.
+    fn out_of_order(&self) -> bool {
+        self.keys >= 8192 && self.descents * 8 >= self.keys
+    }
+}
+
+/// A chunk read back: its first position and its decompressed frames, with where each item
+/// starts in them.
+pub(crate) struct Chunk {
+    first: i64,
+    keys: Vec<u8>,
+    rest: Vec<u8>,
+    /// Per item: where its key and its rest start.
+    starts: Vec<(usize, usize)>,
+}
+
+impl Chunk {
+    fn damaged(population_id: i64, first: i64, why: &str) -> Error {
+        Error::invalid(format!(
+            "population {population_id}: the stored items from position {first} (population_chunk) are damaged: {why}"
+        ))
+    }
+
+    fn decode(population_id: i64, first: i64, count: i64, keys: &[u8], rest: &[u8], with_rest: bool) -> Result<Chunk> {
+        let damaged = |why: &str| Chunk::damaged(population_id, first, why);
+        let unpack = |frame: &[u8]| -> Result<Vec<u8>> {
+            use std::io::Read;
+            let mut out = Vec::new();
+            let decoder = zstd::stream::read::Decoder::with_buffer(frame)
+                .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+            decoder.take(MAX_RAW + 1).read_to_end(&mut out).map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+            if out.len() as u64 > MAX_RAW {
+                return Err(damaged("it decompresses to more than any chunk holds"));
+            }
+            Ok(out)
+        };
+        let count = usize::try_from(count)
+            .ok()
+            .filter(|&c| c > 0 && c <= CHUNK_ITEMS)
+            .ok_or_else(|| damaged(&format!("it claims {count} items")))?;
+        let keys = unpack(keys)?;
+        let rest = if with_rest { unpack(rest)? } else { Vec::new() };
+        let mut starts = Vec::with_capacity(count);
+        let (mut k, mut r) = (0, 0);
+        for _ in 0..count {
+            starts.push((k, r));
+            get_text(&keys, &mut k).ok_or_else(|| damaged("a key is cut short or not UTF-8"))?;
+            if with_rest {
+                let ok = (|| {
+                    get_varint(&rest, &mut r)?;
+                    get_optional_text(&rest, &mut r)?;
+                    get_optional_text(&rest, &mut r)?;
+                    let mark = *rest.get(r)?;
+                    r += 1;
+                    let len = get_varint(&rest, &mut r)?;
+                    let bytes = get_bytes(&rest, &mut r, len)?;
+                    match mark {
+                        1 => std::str::from_utf8(bytes).ok().map(|_| ()),
+                        2 => Some(()),
+                        _ => None,
+                    }
+                })();
+                ok.ok_or_else(|| damaged("an item's line, date, amount or fields are cut short"))?;
+            }
+        }
+        if k != keys.len() || (with_rest && r != rest.len()) {
+            return Err(damaged("it holds more than its items"));
+        }
+        Ok(Chunk { first, keys, rest, starts })
+    }
+
+    pub(crate) fn first(&self) -> i64 {
+        self.first
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub(crate) fn last(&self) -> i64 {
+        self.first + self.len() as i64 - 1
+    }
+
+    /// The key of the item at `position`, which the chunk holds.
+    pub(crate) fn key_at(&self, position: i64) -> &str {
+        let mut k = self.starts[(position - self.first) as usize].0;
+        get_text(&self.keys, &mut k).expect("checked when decoded")
+    }
+
+    /// The item at `position`, which the chunk holds; the chunk was read with its rest.
+    pub(crate) fn item(&self, position: i64) -> ItemRef<'_> {
+        let (mut k, mut r) = self.starts[(position - self.first) as usize];
+        let b = &self.rest;
+        let key = get_text(&self.keys, &mut k).expect("checked when decoded");
+        let source_row = get_varint(b, &mut r).expect("checked when decoded") as i64;
+        let date = get_optional_text(b, &mut r).expect("checked when decoded");
+        let amount = get_optional_text(b, &mut r).expect("checked when decoded");
+        let mark = b[r];
+        r += 1;
+        let len = get_varint(b, &mut r).expect("checked when decoded");
+        let bytes = get_bytes(b, &mut r, len).expect("checked when decoded");
+        let fields = if mark == 1 {
+            StoredFields::Json(std::str::from_utf8(bytes).expect("checked when decoded"))
+        } else {
+            StoredFields::Cells(bytes)
+        };
+        ItemRef { position, source_row, key, date, amount, fields }
+    }
+}
+
+/// The chunk holding `position`, if any.
+pub(crate) fn chunk_at(conn: &Connection, population_id: i64, position: i64, with_rest: bool) -> Result<Option<Chunk>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT first_position, items, keys, rest FROM population_chunk
+         WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1",
+    )?;
+    let mut rows = stmt.query(params![population_id, position])?;
+    let Some(r) = rows.next()? else { return Ok(None) };
+    let chunk = decode_row(population_id, r, with_rest)?;
+    Ok((chunk.last() >= position).then_some(chunk))
+}
+
+fn blob<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a [u8]> {
+    Ok(match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Blob(b) | rusqlite::types::ValueRef::Text(b) => b,
+        _ => &[],
+    })
+}
+
+fn decode_row(population_id: i64, r: &rusqlite::Row<'_>, with_rest: bool) -> Result<Chunk> {
+    let (first, count): (i64, i64) = (r.get(0)?, r.get(1)?);
+    Chunk::decode(population_id, first, count, blob(r, 2)?, blob(r, 3)?, with_rest)
+}
+
+/// Calls `f` with each chunk from the one holding `from` on, in position order, until it
+/// returns false. A gap or an overlap between chunks is damage.
+pub(crate) fn for_each_chunk(
+    conn: &Connection,
+    population_id: i64,
+    from: i64,
+    with_rest: bool,
+    mut f: impl FnMut(&Chunk) -> Result<bool>,
+) -> Result<()> {
+    let start: i64 = conn
+        .prepare_cached(
+            "SELECT first_position FROM population_chunk WHERE population_id = ?1 AND first_position <= ?2
+             ORDER BY first_position DESC LIMIT 1",
+        )?
+        .query_row(params![population_id, from.max(1)], |r| r.get(0))
+        .optional()?
+        .unwrap_or(1);
+    let mut stmt = conn.prepare_cached(
+        "SELECT first_position, items, keys, rest FROM population_chunk
+         WHERE population_id = ?1 AND first_position >= ?2 ORDER BY first_position",
+    )?;
+    let mut rows = stmt.query(params![population_id, start])?;
+    let mut expected = None;
+    while let Some(r) = rows.next()? {
+        let chunk = decode_row(population_id, r, with_rest)?;
+        if let Some(want) = expected
+            && chunk.first != want
+        {
+            return Err(Chunk::damaged(
+                population_id,
+                chunk.first,
+                &format!("the chunk before it ends at position {}", want - 1),
+            ));
+        }
+        expected = Some(chunk.last() + 1);
+        if !f(&chunk)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Calls `f` with every item from position `from` on, in position order, until it returns false.
+pub(crate) fn for_each_item(
+    conn: &Connection,
+    population_id: i64,
+    from: i64,
+    mut f: impl FnMut(ItemRef<'_>) -> Result<bool>,
+) -> Result<()> {
+    for_each_chunk(conn, population_id, from, true, |chunk| {
+        for position in chunk.first().max(from)..=chunk.last() {
+            if !f(chunk.item(position))? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })
+}
+
+/// Reads items by position, keeping the last chunk read (positions asked in order share it).
+pub(crate) struct ItemLookup<'c> {
+    conn: &'c Connection,
+    population_id: i64,
+    chunk: Option<Chunk>,
+}
+
+impl<'c> ItemLookup<'c> {
+    pub(crate) fn new(conn: &'c Connection, population_id: i64) -> ItemLookup<'c> {
+        ItemLookup { conn, population_id, chunk: None }
+    }
+
+    pub(crate) fn get(&mut self, position: i64) -> Result<Option<ItemRef<'_>>> {
+        let held = self.chunk.as_ref().is_some_and(|c| (c.first()..=c.last()).contains(&position));
+        if !held {
+            self.chunk = chunk_at(self.conn, self.population_id, position, true)?;
+        }
+        Ok(self.chunk.as_ref().filter(|c| (c.first()..=c.last()).contains(&position)).map(|c| c.item(position)))
+    }
+}
+
+/// How many items the population holds.
+pub(crate) fn count(conn: &Connection, population_id: i64) -> Result<u64> {
+    Ok(conn.query_row(
+        "SELECT COALESCE(SUM(items), 0) FROM population_chunk WHERE population_id = ?1",
+        [population_id],
+        |r| r.get::<_, i64>(0),
+    )? as u64)
+}
+
+/// Whether `population_key` holds exactly each item's key at its position: read in position
+/// order (SQLite sorts the index's rows, in bounded memory) beside the chunks' keys. The first
+/// difference, or None.
+pub(crate) fn check_keys(conn: &Connection, population_id: i64) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT position, key FROM population_key WHERE population_id = ?1 ORDER BY position, key COLLATE BINARY",
+    )?;
+    let mut rows = stmt.query([population_id])?;
+    let mut problem = None;
+    for_each_chunk(conn, population_id, 1, false, |chunk| {
+        for position in chunk.first()..=chunk.last() {
+            let key = chunk.key_at(position);
+            let indexed = match rows.next()? {
+                Some(r) => Some((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
+                None => None,
+            };
+            if indexed.as_ref().is_none_or(|(p, k)| *p != position || k != key) {
+                problem = Some(match indexed {
+                    None => format!("its key index (population_key) lacks item {position}"),
+                    Some((p, k)) => format!(
+                        "its key index (population_key) has {k:?} at position {p} where the items have {key:?} at position {position}"
+                    ),
+                });
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    })?;
+    if problem.is_none()
+        && let Some(r) = rows.next()?
+    {
+        problem = Some(format!(
+            "its key index (population_key) holds {:?} at position {}, which is not an item",
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(0)?
+        ));
+    }
+    Ok(problem)
+}
+
+/// Schema 12's upgrade: the items of every population from `population_item` into chunks
+/// (the SQL migration has already copied their keys into `population_key`). Items keep their
+/// stored parts exactly, fields as JSON text or JSONB, so every recorded digest still holds.
+pub(crate) fn move_legacy_items(conn: &Connection) -> Result<()> {
+    let ids: Vec<i64> = conn
+        .prepare("SELECT DISTINCT population_id FROM population_item ORDER BY population_id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        let mut writer = ChunkWriter::new(id)?;
+        let mut stmt = conn.prepare(
+            "SELECT position, source_row, key, date, amount, fields FROM population_item WHERE population_id = ?1 ORDER BY position",
+        )?;
+        let mut rows = stmt.query([id])?;
+        while let Some(r) = rows.next()? {
+            let (key, date, amount): (String, Option<String>, Option<String>) = (r.get(2)?, r.get(3)?, r.get(4)?);
+            let position: i64 = r.get(0)?;
+            let item = ItemRef {
+                position,
+                source_row: r.get(1)?,
+                key: &key,
+                date: date.as_deref(),
+                amount: amount.as_deref(),
+                fields: StoredFields::of(r, 5)?,
+            };
+            // Positions are 1..N; a file whose items were deleted or renumbered outside
+            // Tickmark keeps what it holds, and `verify` names the digest that no longer holds.
+            writer.next = position;
+            if writer.count == 0 {
+                writer.first = position;
+            } else if position != writer.first + writer.count as i64 {
+                writer.flush(conn)?;
+                writer.first = position;
+            }
+            writer.push_chunk_only(item);
+            if writer.count == CHUNK_ITEMS || writer.keys.len() + writer.rest.len() >= CHUNK_BYTES {
+                writer.flush(conn)?;
+            }
+        }
+        writer.flush(conn)?;
+    }
+    Ok(())
+}
+
+impl ChunkWriter {
+    /// Appends `item` to the open chunk.
+    fn encode(&mut self, item: ItemRef<'_>) {
+        put_varint(&mut self.keys, item.key.len() as u64);
+        self.keys.extend_from_slice(item.key.as_bytes());
+        put_varint(&mut self.rest, item.source_row as u64);
+        for part in [item.date, item.amount] {
+            match part {
+                None => put_varint(&mut self.rest, 0),
+                Some(p) => {
+                    put_varint(&mut self.rest, p.len() as u64 + 1);
+                    self.rest.extend_from_slice(p.as_bytes());
+                }
+            }
+        }
+        let (mark, bytes) = match item.fields {
+            StoredFields::Json(text) => (1u8, text.as_bytes()),
+            StoredFields::Cells(cells) => (2u8, cells),
+        };
+        self.rest.push(mark);
+        put_varint(&mut self.rest, bytes.len() as u64);
+        self.rest.extend_from_slice(bytes);
+    }
+
+    /// `push` without the key index (the upgrade copies the keys in SQL).
+    fn push_chunk_only(&mut self, item: ItemRef<'_>) {
+        self.encode(item);
+        self.count += 1;
+        self.next += 1;
+    }
+}
