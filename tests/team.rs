@@ -393,21 +393,34 @@ fn a_merge_killed_midway_leaves_the_engagement_exactly_as_it_was() {
     s.ok(&["merge", "timing.tickmark", "sam.tickmark"]);
     let whole = start.elapsed();
 
+    let wal = std::path::PathBuf::from(format!("{}-wal", eng.display()));
+    let wal_len = || std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+    // Kills as soon as the write-ahead log has grown past a threshold land inside the
+    // transaction's writing, however short it is next to the process's start; then kills at
+    // tenths of the merge's time land anywhere (reading the copy, checking it, writing).
+    let tenths = (1..=9u32).map(|tenth| Kill::After(whole * tenth / 10));
+    let thresholds = [16u64 << 10, 64 << 10, 256 << 10].map(Kill::WalPast);
     let mut killed_inside = 0;
-    for tenth in 1..=9 {
+    for kill in thresholds.into_iter().chain(tenths) {
         let mut child = s.command(&["merge", "eng.tickmark", "sam.tickmark"]).spawn().unwrap();
-        std::thread::sleep(whole * tenth / 10);
+        match kill {
+            Kill::After(t) => std::thread::sleep(t),
+            Kill::WalPast(bytes) => {
+                while wal_len() < bytes && child.try_wait().unwrap().is_none() {
+                    std::thread::sleep(std::time::Duration::from_micros(200));
+                }
+            }
+        }
         let _ = child.kill(); // SIGKILL
         let status = child.wait().unwrap();
         let main_file = bytes(&eng);
-        let wal = std::path::PathBuf::from(format!("{}-wal", eng.display()));
-        let wal_len = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        let wal_at_kill = wal_len();
         // Opening recovers whatever the kill left; the engagement must then verify.
         s.ok(&["verify", "eng.tickmark"]);
         if events(&eng) == original_events {
-            assert!(main_file == original, "a merge killed after {tenth}0% changed the engagement file");
+            assert!(main_file == original, "a merge killed ({kill:?}) changed the engagement file");
             assert!(!status.success());
-            killed_inside += usize::from(wal_len > 0);
+            killed_inside += usize::from(wal_at_kill > 0);
         } else {
             // The kill came after the commit: the merge is there whole, and once.
             let again = s.ok(&["merge", "eng.tickmark", "sam.tickmark"]);
@@ -416,6 +429,13 @@ fn a_merge_killed_midway_leaves_the_engagement_exactly_as_it_was() {
         }
     }
     assert!(killed_inside > 0, "no kill landed inside the merge's transaction (whole merge took {whole:?})");
+}
+
+/// When the merge test kills the merge.
+#[derive(Debug, Clone, Copy)]
+enum Kill {
+    After(std::time::Duration),
+    WalPast(u64),
 }
 
 /// A sign-off made in the engagement after the hand-off does not cover what the colleague did
