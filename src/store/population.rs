@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::Engagement;
 use super::controls::{control_id, no_control};
-use super::items::{self, ChunkWriter, ItemRef};
+use super::items::{self, ChunkEncoder, ChunkStore, ChunkWriter, EncodedChunk, ItemRef};
 use super::team::next_id;
 use crate::engagement::{Actor, Frequency, Period};
 use crate::import::{self, Mapping, Progress, ValidationReport, table};
@@ -678,12 +678,9 @@ impl Repeats {
 /// What the reading thread hands the writing one.
 enum Batch {
     /// The source was opened (again, after a switch to Windows-1252): what came before is void.
-    Start {
-        file: String,
-        format: String,
-        headers: Vec<String>,
-    },
-    Items(Items, Option<Progress>),
+    Start { file: String, format: String, headers: Vec<String> },
+    /// Chunks of items, encoded and compressed on the reading thread.
+    Chunks(Vec<EncodedChunk>, Option<Progress>),
     /// The report, and the digest of every item sent (`ItemsDigest`).
     Done(Box<ValidationReport>, String),
 }
@@ -741,6 +738,11 @@ impl Items {
 
     fn len(&self) -> usize {
         self.items.len()
+    }
+
+    fn clear(&mut self) {
+        self.bytes.clear();
+        self.items.clear();
     }
 
     fn row<'a>(&'a self, start: usize, it: &ItemSpans) -> ItemRef<'a> {
@@ -848,8 +850,21 @@ fn read_source(
         sender.send(start).map_err(|_| gone())?;
         let latest = std::cell::Cell::new(None);
         let mut batch = Items::with_capacity(BATCH_ROWS);
-        // Here rather than on the writing thread: SQLite's inserts are the longer half.
+        // The digest and the chunks' encoding and compression are here rather than on the
+        // writing thread, which makes SQLite's inserts.
         let mut digest = super::digest::ItemsDigest::new();
+        let mut encoder = ChunkEncoder::new()?;
+        let mut encode = |batch: &mut Items, last: bool| -> std::result::Result<Vec<EncodedChunk>, Error> {
+            let mut chunks = Vec::new();
+            for item in batch.rows() {
+                chunks.extend(encoder.push(item)?);
+            }
+            if last {
+                chunks.extend(encoder.finish()?);
+            }
+            batch.clear();
+            Ok(chunks)
+        };
         let report = import::scan_with(
             table,
             mapping,
@@ -862,13 +877,14 @@ fn read_source(
             &mut |item| {
                 batch.push(item, &mut digest);
                 if batch.len() == BATCH_ROWS {
-                    let full = std::mem::replace(&mut batch, Items::with_capacity(BATCH_ROWS));
-                    sender.send(Batch::Items(full, latest.take())).map_err(|_| gone())?;
+                    let chunks = encode(&mut batch, false)?;
+                    sender.send(Batch::Chunks(chunks, latest.take())).map_err(|_| gone())?;
                 }
                 Ok(())
             },
         )?;
-        sender.send(Batch::Items(std::mem::take(&mut batch), latest.take())).map_err(|_| gone())?;
+        let chunks = encode(&mut batch, true)?;
+        sender.send(Batch::Chunks(chunks, latest.take())).map_err(|_| gone())?;
         Ok((report, digest.finish()))
     })?;
     sender.send(Batch::Done(Box::new(report.0), report.1)).map_err(|_| {
@@ -909,13 +925,13 @@ fn write_batches(
                     ],
                 )?;
                 population_id = tx.last_insert_rowid();
-                writer = Some(ChunkWriter::new(population_id)?);
+                writer = Some(ChunkStore::new(population_id));
                 file = name;
             }
-            Batch::Items(items, p) => {
+            Batch::Chunks(chunks, p) => {
                 let writer = writer.as_mut().ok_or_else(|| Error::invalid("items came before their source"))?;
-                for item in items.rows() {
-                    writer.push(tx, item)?;
+                for chunk in &chunks {
+                    writer.write(tx, chunk, true)?;
                 }
                 if let Some(p) = p
                     && !progress(p)
