@@ -202,6 +202,10 @@ fn next_years_period_is_proposed_from_the_day_after_the_prior_one_ends() {
     for prior in ["2026-01-01..2026-12-31", "2025-07-01..2026-06-30", "2023-03-01..2024-02-29"] {
         assert!(p(prior).year_after().unwrap().follows(&p(prior)), "{prior}: the proposal follows it");
     }
+    assert!(p("2026-06-30").year_after().unwrap().follows(&p("2026-06-30")), "a Type 1 date a year later");
+    assert!(p("2026-07-01").follows(&p("2026-06-30")) && p("2027-03-31").follows(&p("2026-01-01..2026-12-31")));
+    assert!(!p("2026-06-30").follows(&p("2026-06-30")) && !p("2026-05-31").follows(&p("2026-06-30")));
+    assert!(!p("2026-12-31").follows(&p("2026-01-01..2026-12-31")), "a date inside the prior period");
     assert!(!p("2027-02-01..2028-01-31").follows(&p("2026-01-01..2026-12-31")));
     assert!(!p("2026-01-01..2026-12-31").follows(&p("2026-01-01..2026-12-31")));
 }

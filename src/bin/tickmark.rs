@@ -203,7 +203,8 @@ enum Command {
         /// The new period, START..END (one date for a Type 1 report).
         #[arg(long)]
         period: String,
-        /// Roll forward even if the period does not start the day after the prior one ends.
+        /// Roll forward even if the period does not start the day after the prior one ends (or a
+        /// Type 1 report date is not after it).
         #[arg(long)]
         force: bool,
     },

@@ -182,8 +182,13 @@ impl Period {
         self.end.checked_add_days(chrono::Days::new(1))
     }
 
-    /// Whether this period starts the day after `prior` ends, as next year's engagement should.
+    /// Whether this period follows `prior` as next year's engagement should: a period starts
+    /// the day after `prior` ends; a Type 1 report's date (a period of one day) falls after it,
+    /// as the proposal's "the same date a year later" does.
     pub fn follows(&self, prior: &Period) -> bool {
+        if self.is_date() {
+            return self.start > prior.end;
+        }
         prior.next_start() == Some(self.start)
     }
 

@@ -45,7 +45,8 @@ const SUBJECTS: [&str; 2] = ["control", "walkthrough"];
 
 impl Engagement {
     /// Creates the engagement at `path` for `period` from `prior`. A period that does not
-    /// start the day after the prior one ends is refused unless `force`; an existing file is
+    /// start the day after the prior one ends (a Type 1 date: that is not after it) is refused
+    /// unless `force`; an existing file is
     /// never replaced. All or nothing: on any error no file is left.
     pub fn rollforward(
         prior: &Engagement,
@@ -59,6 +60,12 @@ impl Engagement {
             return Err(Error::AlreadyExists { path: path.to_path_buf() });
         }
         let info = prior.info()?;
+        if !force && !period.follows(&info.period) && period.is_date() {
+            return Err(Error::invalid(format!(
+                "the new report date {} is not after the prior period ({}..{}); give --force to roll forward anyway",
+                period.start, info.period.start, info.period.end
+            )));
+        }
         if !force && !period.follows(&info.period) {
             return Err(Error::invalid(format!(
                 "the new period {}..{} does not follow the prior one ({}..{}), which would make it start on {}; give --force to roll forward anyway",

@@ -23,8 +23,8 @@ pub struct RollforwardCheckJson {
     pub proposed_end: Option<String>,
     /// The day a period following the prior one starts.
     pub next_start: Option<String>,
-    /// Whether the period asked about starts the day after the prior one ends; null when no
-    /// period was asked about.
+    /// Whether the period asked about starts the day after the prior one ends (a Type 1 date:
+    /// falls after it); null when no period was asked about.
     pub follows: Option<bool>,
 }
 

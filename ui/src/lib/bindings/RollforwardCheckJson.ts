@@ -18,7 +18,7 @@ proposedStart: string | null, proposedEnd: string | null,
  */
 nextStart: string | null, 
 /**
- * Whether the period asked about starts the day after the prior one ends; null when no
- * period was asked about.
+ * Whether the period asked about starts the day after the prior one ends (a Type 1 date:
+ * falls after it); null when no period was asked about.
  */
 follows: boolean | null, };
