@@ -1,5 +1,10 @@
+// First: the start-up trace notes when the bundle began to run.
+import { markStartup } from "./lib/startup";
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
 
-export default mount(App, { target: document.getElementById("app")! });
+const app = mount(App, { target: document.getElementById("app")! });
+markStartup("mounted");
+
+export default app;

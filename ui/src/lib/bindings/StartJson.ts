@@ -11,4 +11,4 @@ export type StartJson = { engagement: EngagementJson | null, recent: Array<Recen
 /**
  * Why the start-up engagement could not be opened, shown on the engagements screen.
  */
-openError: CommandError | null, user: string, version: string, };
+openError: CommandError | null, user: string, version: string, startupTrace: boolean, };
