@@ -3,8 +3,14 @@ import { markStartup } from "./lib/startup";
 import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
+import { appStart } from "./lib/api";
 
-const app = mount(App, { target: document.getElementById("app")! });
+// Asked before the first layout, so the shell opens the engagement while the page lays out
+// its first frame.
+const start = appStart();
+// Handled by App; a rejection is not unhandled in the meantime.
+start.catch(() => {});
+const app = mount(App, { target: document.getElementById("app")!, props: { start } });
 markStartup("mounted");
 
 export default app;
