@@ -52,7 +52,7 @@ fn main() {
     let plain: Vec<Launch> = (0..RUNS)
         .map(|_| plain_launch(&app, xvfb.display(), &args).unwrap_or_else(|e| panic!("cold start, plain launch: {e}")))
         .collect();
-    let floor: Option<Vec<Duration>> = std::env::var_os("TICKMARK_WEBKIT_FLOOR").map(|floor| {
+    let floor: Option<Vec<Duration>> = std::env::var_os("TICKMARK_WEBKIT_FLOOR").filter(|f| !f.is_empty()).map(|floor| {
         (0..RUNS)
             .map(|_| floor_launch(Path::new(&floor), xvfb.display()).unwrap_or_else(|e| panic!("WebKitGTK floor: {e}")))
             .collect()

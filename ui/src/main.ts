@@ -4,12 +4,15 @@ import { mount } from "svelte";
 import "./app.css";
 import App from "./App.svelte";
 import { appStart } from "./lib/api";
+import { resolveFontStacks } from "./lib/fonts";
 
-// Asked before the first layout, so the shell opens the engagement while the page lays out
+// Asked first, so the shell opens the engagement while the page sets itself up and lays out
 // its first frame.
 const start = appStart();
 // Handled by App; a rejection is not unhandled in the meantime.
 start.catch(() => {});
+// Before anything is laid out (see fonts.ts).
+resolveFontStacks();
 const app = mount(App, { target: document.getElementById("app")!, props: { start } });
 markStartup("mounted");
 
