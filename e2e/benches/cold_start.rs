@@ -52,11 +52,14 @@ fn main() {
     let plain: Vec<Launch> = (0..RUNS)
         .map(|_| plain_launch(&app, xvfb.display(), &args).unwrap_or_else(|e| panic!("cold start, plain launch: {e}")))
         .collect();
-    let floor: Option<Vec<Duration>> = std::env::var_os("TICKMARK_WEBKIT_FLOOR").filter(|f| !f.is_empty()).map(|floor| {
-        (0..RUNS)
-            .map(|_| floor_launch(Path::new(&floor), xvfb.display()).unwrap_or_else(|e| panic!("WebKitGTK floor: {e}")))
-            .collect()
-    });
+    let floor: Option<Vec<Duration>> =
+        std::env::var_os("TICKMARK_WEBKIT_FLOOR").filter(|f| !f.is_empty()).map(|floor| {
+            (0..RUNS)
+                .map(|_| {
+                    floor_launch(Path::new(&floor), xvfb.display()).unwrap_or_else(|e| panic!("WebKitGTK floor: {e}"))
+                })
+                .collect()
+        });
     drop(xvfb);
 
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -206,7 +209,9 @@ fn lines_of(from: impl std::io::Read + Send + 'static) -> mpsc::Receiver<(String
 fn peak_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").to_string())))
+        .and_then(|s| {
+            s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").to_string()))
+        })
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(0)
 }
@@ -229,7 +234,11 @@ fn milestones(label: &str, launches: &[Launch]) -> String {
     for (what, _) in &launches[0].milestones {
         if let Some(times) = at.remove(what.as_str()) {
             let n = times.len();
-            out += &format!("{:8.1} ms  {what}{}\n", spread(times).0.as_secs_f64() * 1000.0, if n < launches.len() { format!(" ({n} of {} runs)", launches.len()) } else { String::new() });
+            out += &format!(
+                "{:8.1} ms  {what}{}\n",
+                spread(times).0.as_secs_f64() * 1000.0,
+                if n < launches.len() { format!(" ({n} of {} runs)", launches.len()) } else { String::new() }
+            );
         }
     }
     out

@@ -135,7 +135,5 @@ pub fn run() {
     };
     let context = tauri::generate_context!();
     startup::mark("context loaded");
-    builder(tauri::Builder::default(), launch)
-        .run(context)
-        .expect("the Tickmark window could not start");
+    builder(tauri::Builder::default(), launch).run(context).expect("the Tickmark window could not start");
 }

@@ -59,7 +59,16 @@ pub fn mark_once(once: &OnceLock<()>, what: &str) {
 /// arrived, which is the first grid page rendered as the shell sees it.
 pub fn page_report(report: &StartupReportJson) {
     let Some(Some(start)) = START.get() else { return };
-    let at = |page_ms: f64| report.time_origin + page_ms - start.epoch_ms;
+    for (ms, what) in page_lines(report, start.epoch_ms) {
+        line(ms, &what);
+    }
+    mark("first grid page rendered (reported by the page after the next frame)");
+}
+
+/// The report's lines, in milliseconds since `main` (which began at `main_epoch_ms`), in time
+/// order.
+fn page_lines(report: &StartupReportJson, main_epoch_ms: f64) -> Vec<(f64, String)> {
+    let at = |page_ms: f64| report.time_origin + page_ms - main_epoch_ms;
     let mut lines: Vec<(f64, String)> = report
         .marks
         .iter()
@@ -73,10 +82,7 @@ pub fn page_report(report: &StartupReportJson) {
         }
     }
     lines.sort_by(|a, b| a.0.total_cmp(&b.0));
-    for (ms, what) in lines {
-        line(ms, &what);
-    }
-    mark("first grid page rendered (reported by the page after the next frame)");
+    lines
 }
 
 fn page_milestone(mark: StartupMark) -> &'static str {
@@ -84,5 +90,37 @@ fn page_milestone(mark: StartupMark) -> &'static str {
         StartupMark::ScriptStarted => "script started",
         StartupMark::Mounted => "app mounted",
         StartupMark::GridRendered => "first grid page rendered",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{StartupCommandJson, StartupMarkJson};
+
+    #[test]
+    fn the_pages_report_is_placed_on_the_shells_clock_and_writes_command_names_only() {
+        let report = StartupReportJson {
+            // The page's clock began 400 ms after `main`.
+            time_origin: 1_000_400.0,
+            marks: vec![
+                StartupMarkJson { mark: StartupMark::GridRendered, at: 150.0 },
+                StartupMarkJson { mark: StartupMark::ScriptStarted, at: 40.0 },
+            ],
+            commands: vec![
+                StartupCommandJson { command: "app_start".into(), sent: 45.0, answered: 60.5 },
+                StartupCommandJson { command: "/home/dana/acme.tickmark".into(), sent: 50.0, answered: 51.0 },
+            ],
+        };
+        let lines = page_lines(&report, 1_000_000.0);
+        assert_eq!(
+            lines,
+            vec![
+                (440.0, "page: script started (page clock 40.0 ms)".to_string()),
+                (445.0, "page: app_start sent".to_string()),
+                (460.5, "page: app_start answered (15.5 ms)".to_string()),
+                (550.0, "page: first grid page rendered (page clock 150.0 ms)".to_string()),
+            ]
+        );
     }
 }

@@ -11,8 +11,8 @@ use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::files::Access;
 use crate::json::{EngagementJson, NewEngagementJson, RecentJson, StartJson, StartupReportJson};
 use crate::recent;
-use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
 use crate::startup;
+use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
 
 /// The app's data and config directories, or `--data-dir` for both.
 pub(crate) fn dirs<R: Runtime>(app: &AppHandle<R>, state: &AppState) -> CommandResult<Dirs> {

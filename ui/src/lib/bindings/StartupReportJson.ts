@@ -2,4 +2,8 @@
 import type { StartupCommandJson } from "./StartupCommandJson";
 import type { StartupMarkJson } from "./StartupMarkJson";
 
-export type StartupReportJson = { timeOrigin: number, marks: Array<StartupMarkJson>, commands: Array<StartupCommandJson>, };
+export type StartupReportJson = { 
+/**
+ * `performance.timeOrigin`: the page clock's zero, in milliseconds since the Unix epoch.
+ */
+timeOrigin: number, marks: Array<StartupMarkJson>, commands: Array<StartupCommandJson>, };
