@@ -222,7 +222,7 @@ fn spread(mut times: Vec<Duration>) -> (Duration, Duration) {
     (times[times.len() / 2], times[times.len() - 1])
 }
 
-/// Each milestone's median time since spawn over the plain launches, in the order of the first.
+/// Each milestone's median time since spawn over the plain launches, earliest first.
 fn milestones(label: &str, launches: &[Launch]) -> String {
     let mut at: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
     for l in launches {
@@ -230,16 +230,16 @@ fn milestones(label: &str, launches: &[Launch]) -> String {
             at.entry(what).or_default().push(*t);
         }
     }
+    let mut medians: Vec<(Duration, &str, usize)> = at
+        .into_iter()
+        .map(|(what, times)| (times.len(), what, times))
+        .map(|(n, what, times)| (spread(times).0, what, n))
+        .collect();
+    medians.sort();
     let mut out = format!("Cold start on {label}, plain launch: median ms since spawn of each start-up milestone\n");
-    for (what, _) in &launches[0].milestones {
-        if let Some(times) = at.remove(what.as_str()) {
-            let n = times.len();
-            out += &format!(
-                "{:8.1} ms  {what}{}\n",
-                spread(times).0.as_secs_f64() * 1000.0,
-                if n < launches.len() { format!(" ({n} of {} runs)", launches.len()) } else { String::new() }
-            );
-        }
+    for (median, what, n) in medians {
+        let some = if n < launches.len() { format!(" ({n} of {} runs)", launches.len()) } else { String::new() };
+        out += &format!("{:8.1} ms  {what}{some}\n", median.as_secs_f64() * 1000.0);
     }
     out
 }
