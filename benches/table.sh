@@ -9,8 +9,10 @@
 #   from benches/cases.rs, against the targets of DESIGN.md.
 # - the grid: a 200-row page and key searches through the Tauri command (IPC on the mock
 #   runtime, src-tauri/benches/grid.rs), p50 and p95; the cold start of the release app under
-#   Xvfb to its first grid page (e2e/benches/cold_start.rs), skipped with a note when Xvfb,
-#   tauri-driver or WebKitWebDriver is missing.
+#   Xvfb to its first grid page (e2e/benches/cold_start.rs): a plain launch timed by the app's
+#   start-up trace, the same through WebDriver, and a bare WebKitGTK window (benches/
+#   webkit_floor.c, when a C compiler and WebKitGTK's headers are there) as the floor; skipped
+#   with a note when Xvfb, tauri-driver or WebKitWebDriver is missing.
 # Optional: BENCH_XLSX=0 leaves out the same rows as an xlsx workbook, BENCH_10M=1 adds the
 # 10,000,000-row CSV (1.3 GB; minutes to generate and import) and the grid and key search on it.
 set -euo pipefail
@@ -135,6 +137,13 @@ if [ -n "$missing" ]; then
 else
   cargo build --release --locked -q -p tickmark-app --features tickmark-app/custom-protocol
   cp "$data/one-million.tickmark" "$work/cold.tickmark"
+  floor=
+  if command -v cc >/dev/null && pkg-config --exists webkit2gtk-4.1 2>/dev/null; then
+    # shellcheck disable=SC2046 # pkg-config's flags are separate words
+    cc -O2 benches/webkit_floor.c $(pkg-config --cflags --libs webkit2gtk-4.1) -o "$target/webkit-floor" &&
+      floor="$(cd "$target" && pwd)/webkit-floor"
+  fi
+  TICKMARK_WEBKIT_FLOOR="$floor" \
   TICKMARK_APP="$(cd "$target" && pwd)/release/tickmark-app" TICKMARK_BENCH_COLD_START="$work/cold.tickmark" \
     TICKMARK_BENCH_FIRST_KEY=ACME-100001 TICKMARK_BENCH_COLD_START_LABEL="1,000,000 rows" \
     cargo bench --locked -q -p tickmark-e2e --bench cold_start 2>/dev/null

@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "engagement_create",
     "engagement_open",
     "engagement_close",
+    "startup_report",
     "controls_list",
     "control_add",
     "controls_import",

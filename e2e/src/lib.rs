@@ -87,18 +87,9 @@ impl App {
         let port = free_port()?;
         let native_port = free_port()?;
         let mut driver = Command::new(tauri_driver()?);
+        app_env(&mut driver, &display, home.path());
         driver
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .env("DISPLAY", &display)
-            .env("HOME", home.path())
-            .env("XDG_DATA_HOME", home.path().join("data"))
-            .env("XDG_CONFIG_HOME", home.path().join("config"))
-            .env("XDG_CACHE_HOME", home.path().join("cache"))
-            .env("TICKMARK_USER", "Dana Whitfield")
-            // No accessibility bus or GPU under Xvfb: keep WebKitGTK quiet and on software rendering.
-            .env("NO_AT_BRIDGE", "1")
-            .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
-            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdout(Stdio::null())
             .stderr(if std::env::var_os("TICKMARK_E2E_VERBOSE").is_some() { Stdio::inherit() } else { Stdio::null() });
         for (k, v) in env {
@@ -246,6 +237,40 @@ fn tauri_driver() -> Result<PathBuf> {
         .map(|d| d.join("tauri-driver"))
         .find(|p| p.is_file());
     on_path.ok_or_else(|| "tauri-driver is not installed (scripts/setup.sh installs it)".into())
+}
+
+/// The environment the app runs in under the harness: the X server `display`, the throwaway
+/// `home` (and the XDG folders in it), the auditor's name, and WebKitGTK without an
+/// accessibility bus or GPU.
+pub fn app_env(cmd: &mut Command, display: &str, home: &Path) {
+    cmd.env("DISPLAY", display)
+        .env("HOME", home)
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("TICKMARK_USER", "Dana Whitfield")
+        // No accessibility bus or GPU under Xvfb: keep WebKitGTK quiet and on software rendering.
+        .env("NO_AT_BRIDGE", "1")
+        .env("WEBKIT_DISABLE_COMPOSITING_MODE", "1")
+        .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1");
+}
+
+/// A headless X server of the harness's own, stopped when dropped.
+pub struct Xvfb {
+    display: String,
+    _server: Killed,
+}
+
+impl Xvfb {
+    pub fn start() -> Result<Xvfb> {
+        let (display, server) = start_xvfb()?;
+        Ok(Xvfb { display, _server: server })
+    }
+
+    /// `:N`, for `DISPLAY`.
+    pub fn display(&self) -> &str {
+        &self.display
+    }
 }
 
 /// Starts Xvfb on the first free display it finds and returns that display.

@@ -8,6 +8,7 @@ pub mod files;
 pub mod json;
 pub mod launch;
 pub mod recent;
+pub mod startup;
 pub mod state;
 
 use tauri::Runtime;
@@ -32,7 +33,12 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
                 Ok(dir) => errlog::set_dir(dir),
                 Err(e) => eprintln!("tickmark-app: no log directory ({e}); internal errors are only shown"),
             }
+            startup::mark("setup done (window and webview created)");
             Ok(())
+        })
+        .on_page_load(|_, page| match page.event() {
+            tauri::webview::PageLoadEvent::Started => startup::mark("page load started"),
+            tauri::webview::PageLoadEvent::Finished => startup::mark("page load finished"),
         })
         .on_window_event(drops::forward)
         .invoke_handler(tauri::generate_handler![
@@ -43,6 +49,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
             engagements::engagement_create,
             engagements::engagement_open,
             engagements::engagement_close,
+            engagements::startup_report,
             controls::controls_list,
             controls::control_add,
             controls::controls_import,
@@ -118,6 +125,7 @@ pub fn builder<R: Runtime>(base: tauri::Builder<R>, launch: Launch) -> tauri::Bu
 
 /// Starts the desktop app with the process's command line.
 pub fn run() {
+    startup::begin();
     let launch = match Launch::parse(std::env::args().skip(1)) {
         Ok(l) => l,
         Err(e) => {
@@ -125,7 +133,7 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    builder(tauri::Builder::default(), launch)
-        .run(tauri::generate_context!())
-        .expect("the Tickmark window could not start");
+    let context = tauri::generate_context!();
+    startup::mark("context loaded");
+    builder(tauri::Builder::default(), launch).run(context).expect("the Tickmark window could not start");
 }

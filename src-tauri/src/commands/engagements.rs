@@ -9,8 +9,9 @@ use tickmark::store::Passphrase;
 
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::files::Access;
-use crate::json::{EngagementJson, NewEngagementJson, RecentJson, StartJson};
+use crate::json::{EngagementJson, NewEngagementJson, RecentJson, StartJson, StartupReportJson};
 use crate::recent;
+use crate::startup;
 use crate::state::{self, AppState, Dirs, Slot, blocking, lock};
 
 /// The app's data and config directories, or `--data-dir` for both.
@@ -74,7 +75,9 @@ pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
         open_error: None,
         user: tickmark::engagement::Actor::user_name(None),
         version: tickmark::VERSION.to_string(),
+        startup_trace: startup::enabled(),
     };
+    startup::mark("app_start received");
     if let Some(path) = target {
         let (slot, config) = (state.engagement.clone(), dirs.config.clone());
         let opened = blocking(move || {
@@ -84,13 +87,23 @@ pub async fn app_start<R: Runtime>(app: AppHandle<R>, state: State<'_, AppState>
             open(&slot, &config, &path, None)
         })
         .await;
+        startup::mark("engagement opened");
         match opened {
             Ok(e) => start.engagement = Some(e),
             Err(e) => start.open_error = Some(e),
         }
     }
     start.recent = with_handles(&state, recent::load(&dirs.config));
+    startup::mark("app_start answered");
     Ok(start)
+}
+
+/// The page's start-up milestones, written to the start-up trace when it is on (the page sends
+/// them only then).
+#[tauri::command]
+pub async fn startup_report(report: StartupReportJson) -> CommandResult<()> {
+    startup::page_report(&report);
+    Ok(())
 }
 
 /// The recent list with a handle for each entry, so the page can open or forget it without

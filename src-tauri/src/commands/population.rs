@@ -2,6 +2,7 @@
 //! and cancel), generate one from the control's frequency, accept it, and page through it.
 
 use std::path::Path;
+use std::sync::OnceLock;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
@@ -11,6 +12,7 @@ use tauri::ipc::Channel;
 use crate::error::{CommandError, CommandResult, ErrorCode};
 use crate::files::Access;
 use crate::json::{FrequencyKind, MappingJson, PopulationItemJson, PopulationJson, PreviewJson, ProgressJson};
+use crate::startup;
 use crate::state::{AppState, actor_for, blocking};
 
 /// Rows shown in the mapping preview.
@@ -119,11 +121,16 @@ pub async fn population_items(
     limit: u64,
 ) -> CommandResult<Vec<PopulationItemJson>> {
     let limit = limit.min(MAX_PAGE);
-    state
+    static FIRST: OnceLock<()> = OnceLock::new();
+    startup::mark_once(&FIRST, "first population_items received");
+    let page = state
         .with_engagement(move |eng| {
             Ok(eng.population_items(population_id, offset, limit)?.into_iter().map(PopulationItemJson::from).collect())
         })
-        .await
+        .await;
+    static ANSWERED: OnceLock<()> = OnceLock::new();
+    startup::mark_once(&ANSWERED, "first population_items answered");
+    page
 }
 
 /// Items whose key starts with `query` (ASCII case ignored), in position order, at most

@@ -155,6 +155,9 @@ pub struct StartJson {
     pub open_error: Option<CommandError>,
     pub user: String,
     pub version: String,
+    /// The start-up trace is on (`TICKMARK_STARTUP_TRACE`): the page reports its milestones
+    /// once its first grid page shows.
+    pub startup_trace: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]

@@ -47,6 +47,7 @@ mod fieldwork;
 mod population;
 mod requests;
 mod sampling;
+mod startup;
 mod team;
 mod trail;
 mod vocabulary;
@@ -59,6 +60,7 @@ pub use fieldwork::*;
 pub use population::*;
 pub use requests::*;
 pub use sampling::*;
+pub use startup::*;
 pub use team::*;
 pub use trail::*;
 

@@ -21,7 +21,9 @@ import type { ProgressJson } from "./bindings/ProgressJson";
 import type { RecentJson } from "./bindings/RecentJson";
 import type { StartJson } from "./bindings/StartJson";
 import type { TrailJson } from "./bindings/TrailJson";
+import type { StartupReportJson } from "./bindings/StartupReportJson";
 import { isErrorCode } from "./errors";
+import { commandTimed } from "./startup";
 
 export type { CommandError, ErrorCode };
 
@@ -41,10 +43,13 @@ export function isCommandError(e: unknown): e is CommandError {
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  const sent = performance.now();
   try {
     return await invoke<T>(command, args);
   } catch (e) {
     throw asCommandError(e);
+  } finally {
+    commandTimed(command, sent, performance.now());
   }
 }
 
@@ -62,6 +67,8 @@ export const engagementCreate = (file: string, input: NewEngagementJson, passphr
 export const engagementOpen = (file: string, passphrase: string | null = null) =>
   call<EngagementJson>("engagement_open", { file, passphrase });
 export const engagementClose = () => call<null>("engagement_close");
+/** The page's start-up milestones, for the start-up trace (sent only when it is on). */
+export const startupReport = (report: StartupReportJson) => call<null>("startup_report", { report });
 
 export const controlsList = () => call<ControlJson[]>("controls_list");
 export const controlAdd = (input: ControlInputJson) => call<ControlJson>("control_add", { input });

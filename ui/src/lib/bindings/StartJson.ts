@@ -11,4 +11,9 @@ export type StartJson = { engagement: EngagementJson | null, recent: Array<Recen
 /**
  * Why the start-up engagement could not be opened, shown on the engagements screen.
  */
-openError: CommandError | null, user: string, version: string, };
+openError: CommandError | null, user: string, version: string, 
+/**
+ * The start-up trace is on (`TICKMARK_STARTUP_TRACE`): the page reports its milestones
+ * once its first grid page shows.
+ */
+startupTrace: boolean, };
