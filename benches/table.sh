@@ -18,9 +18,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target=${CARGO_TARGET_DIR:-target}
-data=$target/bench-data
 pairs=${PAIRS:-5}
-mkdir -p "$data"
+mkdir -p "$target/bench-data"
+# Absolute: the shell's and the e2e crate's benches run in their own package folders.
+data=$(cd "$target/bench-data" && pwd)
 for tool in sqlite3 python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is needed (apt-get install sqlite3 time python3)" >&2; exit 1; }
 done

@@ -380,6 +380,13 @@ impl KeyOrder {
     }
 }
 
+thread_local! {
+    /// One zstd decompression context a thread, reused: setting one up cost more than
+    /// decompressing a chunk's keys (a key search reads hundreds of chunks).
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
 /// A chunk read back: its first position and its decompressed frames, with where each item
 /// starts in them.
 pub(crate) struct Chunk {
@@ -400,15 +407,45 @@ impl Chunk {
     fn decode(population_id: i64, first: i64, count: i64, keys: &[u8], rest: &[u8], with_rest: bool) -> Result<Chunk> {
         let damaged = |why: &str| Chunk::damaged(population_id, first, why);
         let unpack = |frame: &[u8]| -> Result<Vec<u8>> {
-            use std::io::Read;
-            let mut out = Vec::new();
-            let decoder = zstd::stream::read::Decoder::with_buffer(frame)
-                .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
-            decoder.take(MAX_RAW + 1).read_to_end(&mut out).map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
-            if out.len() as u64 > MAX_RAW {
+            // Every frame Tickmark writes declares its size: at most MAX_RAW is made room for,
+            // and a frame that holds more than it declares fails to decompress. A frame written
+            // by another zstd (streaming, no size declared) is read as a stream, up to MAX_RAW.
+            let declared = match zstd::zstd_safe::get_frame_content_size(frame) {
+                Ok(Some(n)) => n,
+                Ok(None) => {
+                    use std::io::Read;
+                    let mut out = Vec::new();
+                    let decoder = zstd::stream::read::Decoder::with_buffer(frame)
+                        .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+                    decoder
+                        .take(MAX_RAW + 1)
+                        .read_to_end(&mut out)
+                        .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+                    if out.len() as u64 > MAX_RAW {
+                        return Err(damaged("it decompresses to more than any chunk holds"));
+                    }
+                    return Ok(out);
+                }
+                Err(_) => return Err(damaged("not a zstd frame")),
+            };
+            if declared > MAX_RAW {
                 return Err(damaged("it decompresses to more than any chunk holds"));
             }
-            Ok(out)
+            DECOMPRESSOR.with(|d| {
+                let mut d = d.borrow_mut();
+                let d = match &mut *d {
+                    Some(d) => d,
+                    empty => {
+                        empty.insert(zstd::bulk::Decompressor::new().map_err(|e| Error::invalid(format!("zstd: {e}")))?)
+                    }
+                };
+                let out =
+                    d.decompress(frame, declared as usize).map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+                if out.len() as u64 != declared {
+                    return Err(damaged("it decompresses to a size other than it declares"));
+                }
+                Ok(out)
+            })
         };
         let count = usize::try_from(count)
             .ok()
@@ -463,6 +500,13 @@ impl Chunk {
         get_text(&self.keys, &mut k).expect("checked when decoded")
     }
 
+    /// The key's bytes (UTF-8, checked when decoded), for comparisons that need no `str`.
+    pub(crate) fn key_bytes_at(&self, position: i64) -> &[u8] {
+        let mut k = self.starts[(position - self.first) as usize].0;
+        let len = get_varint(&self.keys, &mut k).expect("checked when decoded");
+        get_bytes(&self.keys, &mut k, len).expect("checked when decoded")
+    }
+
     /// The item at `position`, which the chunk holds; the chunk was read with its rest.
     pub(crate) fn item(&self, position: i64) -> ItemRef<'_> {
         let (mut k, mut r) = self.starts[(position - self.first) as usize];
@@ -486,10 +530,14 @@ impl Chunk {
 
 /// The chunk holding `position`, if any.
 pub(crate) fn chunk_at(conn: &Connection, population_id: i64, position: i64, with_rest: bool) -> Result<Option<Chunk>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(if with_rest {
         "SELECT first_position, items, keys, rest FROM population_chunk
-         WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1",
-    )?;
+         WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1"
+    } else {
+        // Not even selected: SQLite would read the rest's overflow pages to hand it over.
+        "SELECT first_position, items, keys, NULL FROM population_chunk
+         WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1"
+    })?;
     let mut rows = stmt.query(params![population_id, position])?;
     let Some(r) = rows.next()? else { return Ok(None) };
     let chunk = decode_row(population_id, r, with_rest)?;
@@ -525,10 +573,15 @@ pub(crate) fn for_each_chunk(
         .query_row(params![population_id, from.max(1)], |r| r.get(0))
         .optional()?
         .unwrap_or(1);
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached(if with_rest {
         "SELECT first_position, items, keys, rest FROM population_chunk
-         WHERE population_id = ?1 AND first_position >= ?2 ORDER BY first_position",
-    )?;
+         WHERE population_id = ?1 AND first_position >= ?2 ORDER BY first_position"
+    } else {
+        // Without the rest: a key scan then reads a page or so a chunk, not the rest's
+        // overflow pages as well.
+        "SELECT first_position, items, keys, NULL FROM population_chunk
+         WHERE population_id = ?1 AND first_position >= ?2 ORDER BY first_position"
+    })?;
     let mut rows = stmt.query(params![population_id, start])?;
     let mut expected = None;
     while let Some(r) = rows.next()? {

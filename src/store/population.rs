@@ -270,7 +270,7 @@ impl Engagement {
         let mut positions = Vec::with_capacity(wanted.min(10_000));
         items::for_each_chunk(self.conn(), population_id, 1, false, |chunk| {
             for position in chunk.first()..=chunk.last().min(bound) {
-                let key = chunk.key_at(position).as_bytes();
+                let key = chunk.key_bytes_at(position);
                 if key.len() >= prefix.len() && key[..prefix.len()].eq_ignore_ascii_case(prefix) {
                     positions.push(position as u64);
                     if positions.len() == wanted {
