@@ -178,10 +178,6 @@ impl ChunkEncoder {
         self.key_ends.push(self.key_text.len());
         self.count += 1;
         self.next += 1;
-        self.complete_if_full()
-    }
-
-    fn complete_if_full(&mut self) -> Result<Option<EncodedChunk>> {
         if self.count == CHUNK_ITEMS || self.keys.len() + self.rest.len() >= CHUNK_BYTES {
             return self.finish();
         }
@@ -244,11 +240,14 @@ pub(crate) struct ChunkStore {
     order: KeyOrder,
     /// Keys in no order go to a temporary table, into the index sorted at the end.
     deferred: bool,
+    /// The text of the statement inserting a full batch of keys, and whether it was for the
+    /// temporary table.
+    full_insert: Option<(bool, String)>,
 }
 
 impl ChunkStore {
     pub(crate) fn new(population_id: i64) -> ChunkStore {
-        ChunkStore { population_id, items: 0, order: KeyOrder::default(), deferred: false }
+        ChunkStore { population_id, items: 0, order: KeyOrder::default(), deferred: false, full_insert: None }
     }
 
     /// Writes `chunk` and, unless `with_keys` is false (the upgrade copies keys in SQL), its keys.
@@ -280,24 +279,32 @@ impl ChunkStore {
             }
         }
         // (key, position) pairs as ?2, ?3, ?4, ?5, …; the population, where the table has it, is ?1.
-        let sql = |rows: usize| {
+        let sql = |deferred: bool, rows: usize| {
             let values = (0..rows).map(|i| {
-                if self.deferred {
+                if deferred {
                     format!("(?{}, ?{})", 2 * i + 2, 2 * i + 3)
                 } else {
                     format!("(?1, ?{}, ?{})", 2 * i + 2, 2 * i + 3)
                 }
             });
-            let into = if self.deferred {
+            let into = if deferred {
                 "temp.import_key (key, position)"
             } else {
                 "population_key (population_id, key, position)"
             };
             format!("INSERT INTO {into} VALUES {}", values.collect::<Vec<_>>().join(", "))
         };
+        // A full statement's text is made once per import (and again if the keys go aside), not
+        // once per 64 keys.
+        if self.full_insert.as_ref().is_none_or(|(deferred, _)| *deferred != self.deferred) {
+            self.full_insert = Some((self.deferred, sql(self.deferred, KEYS_A_STATEMENT)));
+        }
         let keys: Vec<(&str, i64)> = chunk.keys().collect();
         for rows in keys.chunks(KEYS_A_STATEMENT) {
-            let mut insert = conn.prepare_cached(&sql(rows.len()))?;
+            let mut insert = match &self.full_insert {
+                Some((_, full)) if rows.len() == KEYS_A_STATEMENT => conn.prepare_cached(full)?,
+                _ => conn.prepare_cached(&sql(self.deferred, rows.len()))?,
+            };
             if !self.deferred {
                 insert.raw_bind_parameter(1, self.population_id)?;
             }
@@ -496,8 +503,7 @@ impl Chunk {
 
     /// The key of the item at `position`, which the chunk holds.
     pub(crate) fn key_at(&self, position: i64) -> &str {
-        let mut k = self.starts[(position - self.first) as usize].0;
-        get_text(&self.keys, &mut k).expect("checked when decoded")
+        std::str::from_utf8(self.key_bytes_at(position)).expect("checked when decoded")
     }
 
     /// The key's bytes (UTF-8, checked when decoded), for comparisons that need no `str`.
