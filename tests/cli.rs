@@ -313,3 +313,48 @@ fn json_output_is_one_document_and_errors_are_one_line_on_stderr() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("tickmark: "));
 }
+
+#[test]
+fn population_items_lists_rows_by_position_or_key_prefix_as_the_grid_does() {
+    let s = Sandbox::new();
+    s.engagement();
+    let p = s.write(
+        "tickets.csv",
+        "Key,Created,Amount,Note\nCHG-10,2026-02-01,10.00,first\nchg-11,2026-02-02,11.00,second\nINC-12,2026-02-03,,third\nCHG-13,2026-02-04,13.50,fourth\n",
+    );
+    s.ok(&[
+        "import",
+        "eng.tickmark",
+        "--control",
+        "C1",
+        p.to_str().unwrap(),
+        "--key",
+        "Key",
+        "--date",
+        "Created",
+        "--amount",
+        "Amount",
+    ]);
+    let page = s.ok(&["population", "items", "eng.tickmark", "--control", "C1", "--from", "2", "--limit", "2"]);
+    assert!(page.starts_with("Items 2-3 of 4 in C1's population (tickets.csv)\n"), "{page}");
+    assert!(
+        page.contains("        2        3  chg-11 | 2026-02-02 | 11.00 | chg-11 | 2026-02-02 | 11.00 | second\n"),
+        "{page}"
+    );
+    assert!(page.ends_with("        3        4  INC-12 | 2026-02-03 |  | INC-12 | 2026-02-03 |  | third\n"), "{page}");
+    // A key prefix, case ignored, in position order; the JSON is the items themselves.
+    let found = s.json(&["population", "items", "eng.tickmark", "--control", "C1", "--find", "chg-1"]);
+    let keys: Vec<&str> = found.as_array().unwrap().iter().map(|i| i["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["CHG-10", "chg-11", "CHG-13"]);
+    assert_eq!(found[2]["source_row"], 5);
+    assert_eq!(found[2]["amount"], "13.50");
+    let none = s.ok(&["population", "items", "eng.tickmark", "--control", "C1", "--find", "PRB"]);
+    assert_eq!(none, "No item of C1 (4 items) has a key starting with \"PRB\"\n");
+    let past = s.ok(&["population", "items", "eng.tickmark", "--control", "C1", "--from", "9"]);
+    assert_eq!(past, "C1 has 4 items: none from position 9\n");
+    assert!(
+        s.fails(&["population", "items", "eng.tickmark", "--control", "C1", "--from", "0"])
+            .contains("--from counts from 1")
+    );
+    assert!(s.fails(&["population", "items", "eng.tickmark", "--control", "C2", "--limit", "3"]).contains("C2"));
+}

@@ -170,7 +170,18 @@ fn a_damaged_chunk_or_a_key_index_out_of_step_is_named() {
             && p.contains("key index (population_key) has \"K99999\" at position 4")),
         "{rows:?}"
     );
+    // The rest as one frame, the way schema 13 stored it: the slices' header does not add up.
     sql(&s, "UPDATE population_chunk SET rest = x'28b52ffd' WHERE population_id = 1");
+    let (_, v) = verify_fails(&s, &[]);
+    let rows = named(&v);
+    assert!(
+        rows.iter().any(|(t, id, _, p)| t == "population"
+            && *id == 1
+            && p.contains("from position 1 (population_chunk) are damaged: its slices' lengths do not add up")),
+        "{rows:?}"
+    );
+    // A header that holds (64 items a slice, one slice of 4 bytes) over a frame cut short.
+    sql(&s, "UPDATE population_chunk SET rest = x'400428b52ffd' WHERE population_id = 1");
     let (_, v) = verify_fails(&s, &[]);
     let rows = named(&v);
     assert!(
@@ -404,4 +415,111 @@ fn a_file_upgraded_from_schema_1_verifies_clean_and_its_items_are_covered_from_t
     let rows = named(&v);
     assert!(rows.iter().any(|(t, _, e, _)| t == "population" && *e == upgraded), "{rows:?}");
     assert!(rows.iter().any(|(t, _, e, p)| t == "engagement" && *e == upgraded && p.contains("period_start")));
+}
+
+/// Reads an unsigned LEB128 number at `at`, as `src/store/items.rs` documents the format.
+fn leb128(b: &[u8], at: &mut usize) -> usize {
+    let (mut v, mut shift) = (0usize, 0);
+    loop {
+        let byte = b[*at];
+        *at += 1;
+        v |= usize::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte < 0x80 {
+            return v;
+        }
+    }
+}
+
+/// The rest of a chunk as stored from schema 14 on, read by hand: the items a slice, then each
+/// slice's compressed length, then the frames. Returns the items a slice and each slice
+/// decompressed.
+fn slices_of(rest: &[u8], items: usize) -> (usize, Vec<Vec<u8>>) {
+    let mut at = 0;
+    let per = leb128(rest, &mut at);
+    let lengths: Vec<usize> = (0..items.div_ceil(per)).map(|_| leb128(rest, &mut at)).collect();
+    let mut slices = Vec::new();
+    for len in lengths {
+        slices.push(zstd::decode_all(&rest[at..at + len]).unwrap());
+        at += len;
+    }
+    assert_eq!(at, rest.len(), "the frames end where the rest ends");
+    (per, slices)
+}
+
+#[test]
+fn a_schema_13_file_has_its_chunks_sliced_by_the_upgrade_and_keeps_every_item_and_digest() {
+    // 1,500 tickets: a chunk of 1,024 (16 slices of 64) and one of 476 (7 full slices and 28).
+    let s = Sandbox::new();
+    s.engagement();
+    let mut csv = String::from("Key,Created,Amount,Summary\n");
+    for i in 1..=1500 {
+        csv += &format!("T-{i:05},2026-03-{:02},{}.{:02},\"Change {i}, reviewed\"\n", i % 28 + 1, i * 7, i % 100);
+    }
+    let p = s.write("tickets.csv", csv);
+    let import = ["import", "eng.tickmark", "--control", "C1", p.to_str().unwrap(), "--key", "Key"];
+    s.ok(&[&import[..], &["--date", "Created", "--amount", "Amount"]].concat());
+    s.ok(&["population", "accept", "eng.tickmark", "--control", "C1"]);
+    s.ok(&["sample", "eng.tickmark", "--control", "C1", "--size", "25", "--seed", "777", "--tolerable-rate", "0.05"]);
+    let listed = |from: &str| {
+        s.ok(&["population", "items", "eng.tickmark", "--control", "C1", "--from", from, "--limit", "100"])
+    };
+    let before =
+        (listed("1"), listed("1001"), listed("1450"), s.ok(&["sample", "eng.tickmark", "--control", "C1", "--show"]));
+    assert!(
+        before.1.contains(
+            "1001     1002  T-01001 | 2026-03-22 | 7007.01 | T-01001 | 2026-03-22 | 7007.01 | Change 1001, reviewed"
+        ),
+        "{}",
+        before.1
+    );
+
+    // As schema 13 stored it: each chunk's rest one zstd frame.
+    let conn = rusqlite::Connection::open(s.path("eng.tickmark")).unwrap();
+    let chunks: Vec<(i64, i64, Vec<u8>)> = conn
+        .prepare(
+            "SELECT first_position, items, rest FROM population_chunk WHERE population_id = 1 ORDER BY first_position",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(chunks.iter().map(|c| (c.0, c.1)).collect::<Vec<_>>(), [(1, 1024), (1025, 476)]);
+    let mut sliced = Vec::new();
+    for (first, items, rest) in &chunks {
+        let (per, slices) = slices_of(rest, *items as usize);
+        assert_eq!((per, slices.len()), (64, (*items as usize).div_ceil(64)));
+        sliced.push(slices.clone());
+        let whole = zstd::encode_all(&slices.concat()[..], 3).unwrap();
+        conn.execute(
+            "UPDATE population_chunk SET rest = ?2 WHERE population_id = 1 AND first_position = ?1",
+            rusqlite::params![first, whole],
+        )
+        .unwrap();
+    }
+    conn.execute_batch("PRAGMA user_version = 13").unwrap();
+    drop(conn);
+
+    // The upgrade slices them again, to the same slices; the items, the sample and the digests hold.
+    let v = s.json(&["verify", "eng.tickmark"]);
+    assert_eq!(v["ok"], true, "{v}");
+    let after =
+        (listed("1"), listed("1001"), listed("1450"), s.ok(&["sample", "eng.tickmark", "--control", "C1", "--show"]));
+    assert_eq!(after, before);
+    let conn = rusqlite::Connection::open(s.path("eng.tickmark")).unwrap();
+    assert_eq!(
+        conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0)).unwrap(),
+        tickmark::store::SCHEMA_VERSION
+    );
+    for ((first, items, _), slices) in chunks.iter().zip(&sliced) {
+        let rest: Vec<u8> = conn
+            .query_row(
+                "SELECT rest FROM population_chunk WHERE population_id = 1 AND first_position = ?1",
+                [first],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(&slices_of(&rest, *items as usize), &(64, slices.clone()));
+    }
 }

@@ -730,6 +730,22 @@ enum PopulationCommand {
         #[arg(long)]
         control: String,
     },
+    /// List the current population's items by position, or those whose key starts with --find
+    /// (case ignored), as the app's population grid shows them.
+    Items {
+        engagement: PathBuf,
+        #[arg(long)]
+        control: String,
+        /// The first position listed (1 is the first item).
+        #[arg(long, default_value_t = 1, conflicts_with = "find")]
+        from: u64,
+        /// Items whose key starts with this text, in position order.
+        #[arg(long)]
+        find: Option<String>,
+        /// At most this many items.
+        #[arg(long, default_value_t = 50)]
+        limit: u64,
+    },
     /// Scope the sampling frame before the draw: exclude rows by a recorded rule, with the reason.
     Exclude {
         engagement: PathBuf,
@@ -1011,6 +1027,23 @@ fn run(cli: Cli, out: &Output) -> Result<(), Error> {
                 };
                 format!("{}{}{status}", p.report.human(), frame_text(&p))
             });
+        }
+        Command::Population(PopulationCommand::Items { engagement, control, from, find, limit }) => {
+            let eng = open_engagement(&engagement)?;
+            let p = eng
+                .current_population(&control)?
+                .ok_or_else(|| Error::Invalid(format!("control {control} has no population yet")))?;
+            if from == 0 {
+                return Err(Error::Invalid("--from counts from 1, the first item".into()));
+            }
+            if limit == 0 {
+                return Err(Error::Invalid("--limit must be at least 1".into()));
+            }
+            let items = match &find {
+                Some(prefix) => eng.find_population_items(p.id, prefix, limit)?,
+                None => eng.population_items(p.id, from - 1, limit)?,
+            };
+            out.emit(&items, || items_text(&p, &items, find.as_deref(), from, limit));
         }
         Command::Population(PopulationCommand::Exclude { engagement, control, rule, reason, replace_sample }) => {
             let mut eng = open_engagement(&engagement)?;
@@ -1462,6 +1495,62 @@ fn evaluation_text(control: &str, e: &tickmark::engagement::evaluation::ControlE
 }
 
 /// The frame under the population's exclusion rules, as the validation report continues it.
+/// A population's items as a table: position, source line, key, date, amount, then the row's
+/// fields under the source's column names. Control characters a client's cell may hold are
+/// shown escaped, never sent to the terminal.
+fn items_text(
+    p: &tickmark::store::PopulationSummary,
+    items: &[tickmark::store::PopulationItem],
+    find: Option<&str>,
+    from: u64,
+    limit: u64,
+) -> String {
+    let safe = |s: &str| -> String {
+        s.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+    };
+    let mut t = match find {
+        Some(prefix) if items.is_empty() => {
+            format!("No item of {} ({} items) has a key starting with {:?}\n", p.control, p.item_count, safe(prefix))
+        }
+        Some(prefix) => format!(
+            "{} item(s) of {} whose key starts with {:?}{}\n",
+            items.len(),
+            p.control,
+            safe(prefix),
+            if items.len() as u64 == limit {
+                format!(" (the first {limit}; --limit shows more)")
+            } else {
+                String::new()
+            }
+        ),
+        None if items.is_empty() => format!("{} has {} items: none from position {from}\n", p.control, p.item_count),
+        None => format!(
+            "Items {}-{} of {} in {}'s population ({})\n",
+            items[0].position,
+            items[items.len() - 1].position,
+            p.item_count,
+            p.control,
+            safe(&p.source_name)
+        ),
+    };
+    if items.is_empty() {
+        return t;
+    }
+    t += &format!("{:>9}  {:>7}  Key | Date | Amount | {}\n", "Position", "Line", safe(&p.report.columns.join(" | ")));
+    for it in items {
+        t += &format!(
+            "{:>9}  {:>7}  {} | {} | {} | {}\n",
+            it.position,
+            it.source_row,
+            safe(&it.key),
+            it.date.map(|d| d.to_string()).unwrap_or_default(),
+            safe(it.amount.as_deref().unwrap_or("")),
+            safe(&it.fields.join(" | "))
+        );
+    }
+    t
+}
+
 fn frame_text(p: &tickmark::store::PopulationSummary) -> String {
     let mut t = String::new();
     if !p.exclusions.is_empty() {

@@ -12,11 +12,15 @@
 //! over the same parts as before, so a population written under schema 11 and moved here by
 //! the upgrade keeps the digest its trail recorded.
 //!
-//! Encoding of one chunk, both frames decompressed (`varint`: unsigned LEB128):
-//! - keys: per item, `varint(len)` and the key's UTF-8 bytes;
-//! - rest: per item, `varint(source line)`, `varint(len + 1)` and the date's text (0: no
-//!   date), the same for the amount, a mark (1: the fields as JSON text, 2: as JSONB) and
-//!   `varint(len)` with the fields' bytes.
+//! Encoding of one chunk (`varint`: unsigned LEB128):
+//! - keys: one zstd frame holding, per item, `varint(len)` and the key's UTF-8 bytes;
+//! - rest (schema 14 on): `varint(items a slice)`, then `varint(compressed length)` for each
+//!   slice, then each slice's zstd frame. A slice holds the next `items a slice` items (the
+//!   last one fewer); decompressed, per item: `varint(source line)`, `varint(len + 1)` and the
+//!   date's text (0: no date), the same for the amount, a mark (1: the fields as JSON text,
+//!   2: as JSONB) and `varint(len)` with the fields' bytes. Fetching one item (a sample's row)
+//!   decompresses its slice, a few KB, not the whole chunk. Schema 12–13 stored the rest as one
+//!   frame; the upgrade to 14 slices it (`slice_rests`).
 
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -27,6 +31,10 @@ use crate::{Error, Result};
 pub(crate) const CHUNK_ITEMS: usize = 1024;
 /// A chunk is closed early once its items take this much (wide rows, long fields).
 const CHUNK_BYTES: usize = 512 * 1024;
+/// Items a slice of a chunk's rest: one fetched item decompresses about 64 × 180 bytes
+/// rather than a whole chunk's 180 KB, and the slices still compress nearly as well as the
+/// chunk did as one frame.
+const SLICE_ITEMS: usize = 64;
 /// zstd's fastest regular level: the import waits on the writing thread, and level 1 already
 /// takes a CSV export to about a fifth.
 const LEVEL: i32 = 1;
@@ -114,6 +122,8 @@ pub(crate) struct ChunkEncoder {
     count: usize,
     keys: Vec<u8>,
     rest: Vec<u8>,
+    /// Where each full slice of the rest ends.
+    slice_ends: Vec<usize>,
     /// The chunk's keys back to back, and where each ends, for the key index.
     key_text: String,
     key_ends: Vec<usize>,
@@ -150,9 +160,10 @@ impl ChunkEncoder {
             count: 0,
             keys: Vec::with_capacity(64 * 1024),
             rest: Vec::with_capacity(CHUNK_BYTES + 64 * 1024),
+            slice_ends: Vec::with_capacity(CHUNK_ITEMS / SLICE_ITEMS),
             key_text: String::with_capacity(32 * 1024),
             key_ends: Vec::with_capacity(CHUNK_ITEMS),
-            compressor: zstd::bulk::Compressor::new(LEVEL).map_err(|e| Error::invalid(format!("zstd: {e}")))?,
+            compressor: zstd::bulk::Compressor::new(LEVEL).map_err(zstd_error)?,
         })
     }
 
@@ -178,6 +189,9 @@ impl ChunkEncoder {
         self.key_ends.push(self.key_text.len());
         self.count += 1;
         self.next += 1;
+        if self.count % SLICE_ITEMS == 0 {
+            self.slice_ends.push(self.rest.len());
+        }
         if self.count == CHUNK_ITEMS || self.keys.len() + self.rest.len() >= CHUNK_BYTES {
             return self.finish();
         }
@@ -189,12 +203,14 @@ impl ChunkEncoder {
         if self.count == 0 {
             return Ok(None);
         }
-        let zstd = |e: std::io::Error| Error::invalid(format!("zstd: {e}"));
+        if self.count % SLICE_ITEMS != 0 {
+            self.slice_ends.push(self.rest.len());
+        }
         let chunk = EncodedChunk {
             first: self.first,
             count: self.count,
-            keys: self.compressor.compress(&self.keys).map_err(zstd)?,
-            rest: self.compressor.compress(&self.rest).map_err(zstd)?,
+            keys: self.compressor.compress(&self.keys).map_err(zstd_error)?,
+            rest: pack_rest(&mut self.compressor, &self.rest, &self.slice_ends)?,
             key_text: std::mem::replace(&mut self.key_text, String::with_capacity(32 * 1024)),
             key_ends: std::mem::replace(&mut self.key_ends, Vec::with_capacity(CHUNK_ITEMS)),
         };
@@ -202,6 +218,7 @@ impl ChunkEncoder {
         self.count = 0;
         self.keys.clear();
         self.rest.clear();
+        self.slice_ends.clear();
         Ok(Some(chunk))
     }
 
@@ -227,6 +244,91 @@ impl ChunkEncoder {
         put_varint(&mut self.rest, bytes.len() as u64);
         self.rest.extend_from_slice(bytes);
     }
+}
+
+fn zstd_error(e: std::io::Error) -> Error {
+    Error::invalid(format!("zstd: {e}"))
+}
+
+/// A chunk's rest as stored: the slices' count of items, their compressed lengths, and their
+/// frames. `ends` is where each slice ends in `raw` (every `SLICE_ITEMS` items, and the end).
+fn pack_rest(compressor: &mut zstd::bulk::Compressor<'static>, raw: &[u8], ends: &[usize]) -> Result<Vec<u8>> {
+    let mut frames = Vec::with_capacity(ends.len());
+    let mut start = 0;
+    for &end in ends {
+        frames.push(compressor.compress(&raw[start..end]).map_err(zstd_error)?);
+        start = end;
+    }
+    let mut out = Vec::with_capacity(frames.iter().map(Vec::len).sum::<usize>() + 4 * frames.len() + 2);
+    put_varint(&mut out, SLICE_ITEMS as u64);
+    for frame in &frames {
+        put_varint(&mut out, frame.len() as u64);
+    }
+    for frame in &frames {
+        out.extend_from_slice(frame);
+    }
+    Ok(out)
+}
+
+/// Where each of `count` items starts in a decompressed rest (or slice of one), each item's
+/// parts checked (the line, the date's and the amount's UTF-8, the fields' mark and, as JSON
+/// text, UTF-8), and the items ending exactly at its end; None when not.
+fn walk_rest(raw: &[u8], count: usize) -> Option<Vec<usize>> {
+    let mut starts = Vec::with_capacity(count);
+    let mut r = 0;
+    for _ in 0..count {
+        starts.push(r);
+        get_varint(raw, &mut r)?;
+        get_optional_text(raw, &mut r)?;
+        get_optional_text(raw, &mut r)?;
+        let mark = *raw.get(r)?;
+        r += 1;
+        let len = get_varint(raw, &mut r)?;
+        let bytes = get_bytes(raw, &mut r, len)?;
+        match mark {
+            1 => std::str::from_utf8(bytes).ok().map(|_| ())?,
+            2 => (),
+            _ => return None,
+        }
+    }
+    (r == raw.len()).then_some(starts)
+}
+
+/// One zstd frame decompressed, at most `MAX_RAW` bytes; `damaged` names the chunk.
+fn unpack(frame: &[u8], damaged: &dyn Fn(&str) -> Error) -> Result<Vec<u8>> {
+    // Every frame Tickmark writes declares its size: at most MAX_RAW is made room for, and a
+    // frame that holds more than it declares fails to decompress. A frame written by another
+    // zstd (streaming, no size declared) is read as a stream, up to MAX_RAW.
+    let declared = match zstd::zstd_safe::get_frame_content_size(frame) {
+        Ok(Some(n)) => n,
+        Ok(None) => {
+            use std::io::Read;
+            let mut out = Vec::new();
+            let decoder = zstd::stream::read::Decoder::with_buffer(frame)
+                .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+            decoder.take(MAX_RAW + 1).read_to_end(&mut out).map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+            if out.len() as u64 > MAX_RAW {
+                return Err(damaged("it decompresses to more than any chunk holds"));
+            }
+            return Ok(out);
+        }
+        Err(_) => return Err(damaged("not a zstd frame")),
+    };
+    if declared > MAX_RAW {
+        return Err(damaged("it decompresses to more than any chunk holds"));
+    }
+    DECOMPRESSOR.with(|d| {
+        let mut d = d.borrow_mut();
+        let d = match &mut *d {
+            Some(d) => d,
+            empty => empty.insert(zstd::bulk::Decompressor::new().map_err(zstd_error)?),
+        };
+        let out = d.decompress(frame, declared as usize).map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
+        if out.len() as u64 != declared {
+            return Err(damaged("it decompresses to a size other than it declares"));
+        }
+        Ok(out)
+    })
 }
 
 /// Keys inserted into the key index by one statement: fewer statement runs, the same B-tree
@@ -394,14 +496,30 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// A chunk read back: its first position and its decompressed frames, with where each item
-/// starts in them.
+/// A chunk read back: its first position, its keys decompressed, and, when read with it, its
+/// rest, each slice decompressed when an item in it is first asked for.
 pub(crate) struct Chunk {
+    population_id: i64,
     first: i64,
     keys: Vec<u8>,
-    rest: Vec<u8>,
-    /// Per item: where its key and its rest start.
-    starts: Vec<(usize, usize)>,
+    /// Where each item's key starts in `keys`.
+    key_starts: Vec<usize>,
+    rest: Option<Rest>,
+}
+
+/// A chunk's rest as read: its slices' frames, and those decompressed so far.
+struct Rest {
+    per_slice: usize,
+    blob: Vec<u8>,
+    /// Each slice's frame in `blob`.
+    frames: Vec<std::ops::Range<usize>>,
+    slices: Vec<std::cell::OnceCell<Slice>>,
+}
+
+/// One slice of a chunk's rest, decompressed and checked, with where each item starts in it.
+struct Slice {
+    raw: Vec<u8>,
+    starts: Vec<usize>,
 }
 
 impl Chunk {
@@ -411,82 +529,27 @@ impl Chunk {
         ))
     }
 
-    fn decode(population_id: i64, first: i64, count: i64, keys: &[u8], rest: &[u8], with_rest: bool) -> Result<Chunk> {
+    fn decode(population_id: i64, first: i64, count: i64, keys: &[u8], rest: Option<&[u8]>) -> Result<Chunk> {
         let damaged = |why: &str| Chunk::damaged(population_id, first, why);
-        let unpack = |frame: &[u8]| -> Result<Vec<u8>> {
-            // Every frame Tickmark writes declares its size: at most MAX_RAW is made room for,
-            // and a frame that holds more than it declares fails to decompress. A frame written
-            // by another zstd (streaming, no size declared) is read as a stream, up to MAX_RAW.
-            let declared = match zstd::zstd_safe::get_frame_content_size(frame) {
-                Ok(Some(n)) => n,
-                Ok(None) => {
-                    use std::io::Read;
-                    let mut out = Vec::new();
-                    let decoder = zstd::stream::read::Decoder::with_buffer(frame)
-                        .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
-                    decoder
-                        .take(MAX_RAW + 1)
-                        .read_to_end(&mut out)
-                        .map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
-                    if out.len() as u64 > MAX_RAW {
-                        return Err(damaged("it decompresses to more than any chunk holds"));
-                    }
-                    return Ok(out);
-                }
-                Err(_) => return Err(damaged("not a zstd frame")),
-            };
-            if declared > MAX_RAW {
-                return Err(damaged("it decompresses to more than any chunk holds"));
-            }
-            DECOMPRESSOR.with(|d| {
-                let mut d = d.borrow_mut();
-                let d = match &mut *d {
-                    Some(d) => d,
-                    empty => {
-                        empty.insert(zstd::bulk::Decompressor::new().map_err(|e| Error::invalid(format!("zstd: {e}")))?)
-                    }
-                };
-                let out =
-                    d.decompress(frame, declared as usize).map_err(|e| damaged(&format!("not a zstd frame ({e})")))?;
-                if out.len() as u64 != declared {
-                    return Err(damaged("it decompresses to a size other than it declares"));
-                }
-                Ok(out)
-            })
-        };
         let count = usize::try_from(count)
             .ok()
             .filter(|&c| c > 0 && c <= CHUNK_ITEMS)
             .ok_or_else(|| damaged(&format!("it claims {count} items")))?;
-        let keys = unpack(keys)?;
-        let rest = if with_rest { unpack(rest)? } else { Vec::new() };
-        let mut starts = Vec::with_capacity(count);
-        let (mut k, mut r) = (0, 0);
+        let keys = unpack(keys, &damaged)?;
+        let mut key_starts = Vec::with_capacity(count);
+        let mut k = 0;
         for _ in 0..count {
-            starts.push((k, r));
+            key_starts.push(k);
             get_text(&keys, &mut k).ok_or_else(|| damaged("a key is cut short or not UTF-8"))?;
-            if with_rest {
-                let ok = (|| {
-                    get_varint(&rest, &mut r)?;
-                    get_optional_text(&rest, &mut r)?;
-                    get_optional_text(&rest, &mut r)?;
-                    let mark = *rest.get(r)?;
-                    r += 1;
-                    let len = get_varint(&rest, &mut r)?;
-                    let bytes = get_bytes(&rest, &mut r, len)?;
-                    match mark {
-                        1 => std::str::from_utf8(bytes).ok().map(|_| ()),
-                        2 => Some(()),
-                        _ => None,
-                    }
-                })();
-                ok.ok_or_else(|| damaged("an item's line, date, amount or fields are cut short"))?;
-            }
         }
-        if k != keys.len() || (with_rest && r != rest.len()) {
-            return Err(damaged("it holds more than its items"));
+        if k != keys.len() {
+            return Err(damaged("its keys frame holds more than its items' keys"));
         }
-        Ok(Chunk { first, keys, rest, starts })
+        let rest = match rest {
+            None => None,
+            Some(blob) => Some(Rest::parse(blob, count).ok_or_else(|| damaged("its slices' lengths do not add up"))?),
+        };
+        Ok(Chunk { population_id, first, keys, key_starts, rest })
     }
 
     pub(crate) fn first(&self) -> i64 {
@@ -494,7 +557,7 @@ impl Chunk {
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.starts.len()
+        self.key_starts.len()
     }
 
     pub(crate) fn last(&self) -> i64 {
@@ -508,16 +571,35 @@ impl Chunk {
 
     /// The key's bytes (UTF-8, checked when decoded), for comparisons that need no `str`.
     pub(crate) fn key_bytes_at(&self, position: i64) -> &[u8] {
-        let mut k = self.starts[(position - self.first) as usize].0;
+        let mut k = self.key_starts[(position - self.first) as usize];
         let len = get_varint(&self.keys, &mut k).expect("checked when decoded");
         get_bytes(&self.keys, &mut k, len).expect("checked when decoded")
     }
 
-    /// The item at `position`, which the chunk holds; the chunk was read with its rest.
-    pub(crate) fn item(&self, position: i64) -> ItemRef<'_> {
-        let (mut k, mut r) = self.starts[(position - self.first) as usize];
-        let b = &self.rest;
-        let key = get_text(&self.keys, &mut k).expect("checked when decoded");
+    /// The item at `position`, which the chunk holds; the chunk was read with its rest. Its
+    /// slice is decompressed and checked the first time one of its items is asked for.
+    pub(crate) fn item(&self, position: i64) -> Result<ItemRef<'_>> {
+        let index = (position - self.first) as usize;
+        let rest = self.rest.as_ref().expect("a chunk read with its rest");
+        let (n, within) = (index / rest.per_slice, index % rest.per_slice);
+        let cell = &rest.slices[n];
+        let slice = match cell.get() {
+            Some(slice) => slice,
+            None => {
+                let damaged = |why: &str| Chunk::damaged(self.population_id, self.first, why);
+                let raw = unpack(&rest.blob[rest.frames[n].clone()], &damaged)?;
+                let items = rest.per_slice.min(self.len() - n * rest.per_slice);
+                let starts = walk_rest(&raw, items).ok_or_else(|| {
+                    damaged(&format!(
+                        "an item's line, date, amount or fields in the slice from position {} are cut short",
+                        self.first + (n * rest.per_slice) as i64
+                    ))
+                })?;
+                cell.get_or_init(|| Slice { raw, starts })
+            }
+        };
+        let b = &slice.raw;
+        let mut r = slice.starts[within];
         let source_row = get_varint(b, &mut r).expect("checked when decoded") as i64;
         let date = get_optional_text(b, &mut r).expect("checked when decoded");
         let amount = get_optional_text(b, &mut r).expect("checked when decoded");
@@ -530,7 +612,33 @@ impl Chunk {
         } else {
             StoredFields::Cells(bytes)
         };
-        ItemRef { position, source_row, key, date, amount, fields }
+        Ok(ItemRef { position, source_row, key: self.key_at(position), date, amount, fields })
+    }
+}
+
+impl Rest {
+    /// The header of a stored rest (its slices' size and frames' lengths) checked against the
+    /// chunk's `count` items and the blob's length.
+    fn parse(blob: &[u8], count: usize) -> Option<Rest> {
+        let mut at = 0;
+        let per_slice = usize::try_from(get_varint(blob, &mut at)?).ok().filter(|&p| (1..=CHUNK_ITEMS).contains(&p))?;
+        let n = count.div_ceil(per_slice);
+        let mut lengths = Vec::with_capacity(n);
+        for _ in 0..n {
+            lengths.push(usize::try_from(get_varint(blob, &mut at)?).ok()?);
+        }
+        let mut frames = Vec::with_capacity(n);
+        for len in lengths {
+            let end = at.checked_add(len).filter(|&end| end <= blob.len())?;
+            frames.push(at..end);
+            at = end;
+        }
+        (at == blob.len()).then(|| Rest {
+            per_slice,
+            blob: blob.to_vec(),
+            frames,
+            slices: (0..n).map(|_| std::cell::OnceCell::new()).collect(),
+        })
     }
 }
 
@@ -559,7 +667,7 @@ fn blob<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a [u8]> {
 
 fn decode_row(population_id: i64, r: &rusqlite::Row<'_>, with_rest: bool) -> Result<Chunk> {
     let (first, count): (i64, i64) = (r.get(0)?, r.get(1)?);
-    Chunk::decode(population_id, first, count, blob(r, 2)?, blob(r, 3)?, with_rest)
+    Chunk::decode(population_id, first, count, blob(r, 2)?, if with_rest { Some(blob(r, 3)?) } else { None })
 }
 
 /// Calls `f` with each chunk from the one holding `from` on, in position order, until it
@@ -618,7 +726,7 @@ pub(crate) fn for_each_item(
 ) -> Result<()> {
     for_each_chunk(conn, population_id, from, true, |chunk| {
         for position in chunk.first().max(from)..=chunk.last() {
-            if !f(chunk.item(position))? {
+            if !f(chunk.item(position)?)? {
                 return Ok(false);
             }
         }
@@ -643,7 +751,7 @@ impl<'c> ItemLookup<'c> {
         if !held {
             self.chunk = chunk_at(self.conn, self.population_id, position, true)?;
         }
-        Ok(self.chunk.as_ref().filter(|c| (c.first()..=c.last()).contains(&position)).map(|c| c.item(position)))
+        self.chunk.as_ref().filter(|c| (c.first()..=c.last()).contains(&position)).map(|c| c.item(position)).transpose()
     }
 }
 
@@ -738,6 +846,33 @@ pub(crate) fn move_legacy_items(conn: &Connection) -> Result<()> {
         if let Some(chunk) = encoder.finish()? {
             store.write(conn, &chunk, false)?;
         }
+    }
+    Ok(())
+}
+
+/// Schema 14's upgrade: each chunk's rest, written by schema 12–13 as one zstd frame, re-encoded
+/// in slices. The items' parts are unchanged, and so is every digest. A rest that does not
+/// decompress or walk is left as it was: `verify` names it as damaged, as it did before.
+pub(crate) fn slice_rests(conn: &Connection) -> Result<()> {
+    let chunks: Vec<(i64, i64, i64)> = conn
+        .prepare(
+            "SELECT population_id, first_position, items FROM population_chunk ORDER BY population_id, first_position",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut compressor = zstd::bulk::Compressor::new(LEVEL).map_err(zstd_error)?;
+    let mut read =
+        conn.prepare("SELECT rest FROM population_chunk WHERE population_id = ?1 AND first_position = ?2")?;
+    let mut write =
+        conn.prepare("UPDATE population_chunk SET rest = ?3 WHERE population_id = ?1 AND first_position = ?2")?;
+    for (population_id, first, count) in chunks {
+        let frame: Vec<u8> = read.query_row(params![population_id, first], |r| r.get(0))?;
+        let damaged = |why: &str| Chunk::damaged(population_id, first, why);
+        let Ok(raw) = unpack(&frame, &damaged) else { continue };
+        let Some(starts) = usize::try_from(count).ok().and_then(|count| walk_rest(&raw, count)) else { continue };
+        let ends: Vec<usize> =
+            starts.iter().skip(SLICE_ITEMS).step_by(SLICE_ITEMS).copied().chain([raw.len()]).collect();
+        write.execute(params![population_id, first, pack_rest(&mut compressor, &raw, &ends)?])?;
     }
     Ok(())
 }

@@ -428,10 +428,17 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     DROP INDEX population_item_by_key;
     DROP TABLE population_item;
     "#,
+    // 14: each chunk's rest in slices of 64 items, each its own zstd frame, so that fetching
+    // one item decompresses a few KB, not the chunk (re-encoded by the upgrade, in Rust).
+    "-- population_chunk.rest: sliced (items::slice_rests)",
 ];
 
 /// The schema whose upgrade moves `population_item` into chunks (after applying it).
 pub(crate) const CHUNKS_SINCE: usize = 12;
+
+/// The schema whose upgrade slices each chunk's rest (after applying it), for a file whose
+/// chunks were written as one frame (schema 12 and 13).
+pub(crate) const SLICES_SINCE: usize = 14;
 
 /// Migration 11's index (dropped by 13, with its table).
 const KEY_INDEX: &str = "CREATE INDEX population_item_by_key ON population_item (population_id, key COLLATE NOCASE);";

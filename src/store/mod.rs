@@ -213,6 +213,10 @@ impl Engagement {
             if applied + 1 == migrations::CHUNKS_SINCE {
                 items::move_legacy_items(&tx)?;
             }
+            // Chunks moved just above were written sliced already.
+            if applied + 1 == migrations::SLICES_SINCE && version as usize >= migrations::CHUNKS_SINCE {
+                items::slice_rests(&tx)?;
+            }
         }
         // Changes the engine makes itself are dated like the last event (the engine has no clock).
         let upgrader = match trail::list(&tx)?.pop() {
