@@ -177,7 +177,7 @@ fn a_damaged_chunk_or_a_key_index_out_of_step_is_named() {
     assert!(
         rows.iter().any(|(t, id, _, p)| t == "population"
             && *id == 1
-            && p.contains("from position 1 (population_chunk) are damaged: its slices' lengths do not add up")),
+            && p == "the stored items from position 1 (population_chunk) are damaged: its slices' lengths do not add up"),
         "{rows:?}"
     );
     // A header that holds (64 items a slice, one slice of 4 bytes) over a frame cut short.
@@ -522,4 +522,30 @@ fn a_schema_13_file_has_its_chunks_sliced_by_the_upgrade_and_keeps_every_item_an
             .unwrap();
         assert_eq!(&slices_of(&rest, *items as usize), &(64, slices.clone()));
     }
+}
+
+#[test]
+fn a_key_edited_into_bytes_that_are_not_utf8_is_named_as_damage() {
+    let s = sampled();
+    let conn = rusqlite::Connection::open(s.path("eng.tickmark")).unwrap();
+    let frame: Vec<u8> = conn
+        .query_row("SELECT keys FROM population_chunk WHERE population_id = 1 AND first_position = 1", [], |r| r.get(0))
+        .unwrap();
+    let mut raw = zstd::decode_all(&frame[..]).unwrap();
+    // Keys are "K00001", "K00002", …, each after its one-byte length: item 3's "K" is at 2 × 7 + 1.
+    assert_eq!(&raw[14..21], b"\x06K00003");
+    raw[15] = 0xFF;
+    conn.execute(
+        "UPDATE population_chunk SET keys = ?1 WHERE population_id = 1 AND first_position = 1",
+        [zstd::encode_all(&raw[..], 1).unwrap()],
+    )
+    .unwrap();
+    drop(conn);
+    let (_, v) = verify_fails(&s, &[]);
+    assert!(
+        named(&v).iter().any(|(t, id, _, p)| t == "population"
+            && *id == 1
+            && p.contains("from position 1 (population_chunk) are damaged: the key of item 3 is not UTF-8")),
+        "{v}"
+    );
 }

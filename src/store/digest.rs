@@ -92,7 +92,10 @@ pub(crate) fn check_all(conn: &Connection) -> Result<Vec<(i64, String)>> {
         let (digest, count) = match items_digest(conn, id) {
             Ok(found) => found,
             Err(e) => {
-                problems.push((id, e.to_string()));
+                // The row is named as population {id} already.
+                let text = e.to_string();
+                let prefix = format!("population {id}: ");
+                problems.push((id, text.strip_prefix(&prefix).map(str::to_string).unwrap_or(text)));
                 continue;
             }
         };

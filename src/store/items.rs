@@ -100,11 +100,6 @@ fn get_bytes<'a>(b: &'a [u8], at: &mut usize, len: u64) -> Option<&'a [u8]> {
     Some(part)
 }
 
-fn get_text<'a>(b: &'a [u8], at: &mut usize) -> Option<&'a str> {
-    let len = get_varint(b, at)?;
-    std::str::from_utf8(get_bytes(b, at, len)?).ok()
-}
-
 fn get_optional_text<'a>(b: &'a [u8], at: &mut usize) -> Option<Option<&'a str>> {
     match get_varint(b, at)? {
         0 => Some(None),
@@ -189,7 +184,7 @@ impl ChunkEncoder {
         self.key_ends.push(self.key_text.len());
         self.count += 1;
         self.next += 1;
-        if self.count % SLICE_ITEMS == 0 {
+        if self.count.is_multiple_of(SLICE_ITEMS) {
             self.slice_ends.push(self.rest.len());
         }
         if self.count == CHUNK_ITEMS || self.keys.len() + self.rest.len() >= CHUNK_BYTES {
@@ -203,7 +198,7 @@ impl ChunkEncoder {
         if self.count == 0 {
             return Ok(None);
         }
-        if self.count % SLICE_ITEMS != 0 {
+        if !self.count.is_multiple_of(SLICE_ITEMS) {
             self.slice_ends.push(self.rest.len());
         }
         let chunk = EncodedChunk {
@@ -540,7 +535,10 @@ impl Chunk {
         let mut k = 0;
         for _ in 0..count {
             key_starts.push(k);
-            get_text(&keys, &mut k).ok_or_else(|| damaged("a key is cut short or not UTF-8"))?;
+            // Each key's UTF-8 is checked when it is asked for as text (`key_at`): a sample's
+            // row needs one key of the chunk's 1,024, a key scan compares bytes.
+            let len = get_varint(&keys, &mut k).ok_or_else(|| damaged("a key is cut short"))?;
+            get_bytes(&keys, &mut k, len).ok_or_else(|| damaged("a key is cut short"))?;
         }
         if k != keys.len() {
             return Err(damaged("its keys frame holds more than its items' keys"));
@@ -565,11 +563,13 @@ impl Chunk {
     }
 
     /// The key of the item at `position`, which the chunk holds.
-    pub(crate) fn key_at(&self, position: i64) -> &str {
-        std::str::from_utf8(self.key_bytes_at(position)).expect("checked when decoded")
+    pub(crate) fn key_at(&self, position: i64) -> Result<&str> {
+        std::str::from_utf8(self.key_bytes_at(position)).map_err(|_| {
+            Chunk::damaged(self.population_id, self.first, &format!("the key of item {position} is not UTF-8"))
+        })
     }
 
-    /// The key's bytes (UTF-8, checked when decoded), for comparisons that need no `str`.
+    /// The key's bytes (not checked as UTF-8: `key_at` does), for comparisons that need no `str`.
     pub(crate) fn key_bytes_at(&self, position: i64) -> &[u8] {
         let mut k = self.key_starts[(position - self.first) as usize];
         let len = get_varint(&self.keys, &mut k).expect("checked when decoded");
@@ -612,7 +612,7 @@ impl Chunk {
         } else {
             StoredFields::Cells(bytes)
         };
-        Ok(ItemRef { position, source_row, key: self.key_at(position), date, amount, fields })
+        Ok(ItemRef { position, source_row, key: self.key_at(position)?, date, amount, fields })
     }
 }
 
@@ -640,22 +640,6 @@ impl Rest {
             slices: (0..n).map(|_| std::cell::OnceCell::new()).collect(),
         })
     }
-}
-
-/// The chunk holding `position`, if any.
-pub(crate) fn chunk_at(conn: &Connection, population_id: i64, position: i64, with_rest: bool) -> Result<Option<Chunk>> {
-    let mut stmt = conn.prepare_cached(if with_rest {
-        "SELECT first_position, items, keys, rest FROM population_chunk
-         WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1"
-    } else {
-        // Not even selected: SQLite would read the rest's overflow pages to hand it over.
-        "SELECT first_position, items, keys, NULL FROM population_chunk
-         WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1"
-    })?;
-    let mut rows = stmt.query(params![population_id, position])?;
-    let Some(r) = rows.next()? else { return Ok(None) };
-    let chunk = decode_row(population_id, r, with_rest)?;
-    Ok((chunk.last() >= position).then_some(chunk))
 }
 
 fn blob<'a>(r: &'a rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'a [u8]> {
@@ -735,21 +719,34 @@ pub(crate) fn for_each_item(
 }
 
 /// Reads items by position, keeping the last chunk read (positions asked in order share it).
+///
+/// It prepares its own statement rather than taking one from rusqlite's cache: a cached
+/// statement has its bindings cleared when it goes back, and SQLite then re-prepares it on the
+/// next use, because it marks `population_id = ?1` as a value the plan may depend on (a bound 0
+/// or 1). A sample's 60 rows cost 60 re-parses that way.
 pub(crate) struct ItemLookup<'c> {
-    conn: &'c Connection,
     population_id: i64,
+    stmt: rusqlite::Statement<'c>,
     chunk: Option<Chunk>,
 }
 
 impl<'c> ItemLookup<'c> {
-    pub(crate) fn new(conn: &'c Connection, population_id: i64) -> ItemLookup<'c> {
-        ItemLookup { conn, population_id, chunk: None }
+    pub(crate) fn new(conn: &'c Connection, population_id: i64) -> Result<ItemLookup<'c>> {
+        let stmt = conn.prepare(
+            "SELECT first_position, items, keys, rest FROM population_chunk
+             WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1",
+        )?;
+        Ok(ItemLookup { population_id, stmt, chunk: None })
     }
 
     pub(crate) fn get(&mut self, position: i64) -> Result<Option<ItemRef<'_>>> {
         let held = self.chunk.as_ref().is_some_and(|c| (c.first()..=c.last()).contains(&position));
         if !held {
-            self.chunk = chunk_at(self.conn, self.population_id, position, true)?;
+            let mut rows = self.stmt.query(params![self.population_id, position])?;
+            self.chunk = match rows.next()? {
+                Some(r) => Some(decode_row(self.population_id, r, true)?),
+                None => None,
+            };
         }
         self.chunk.as_ref().filter(|c| (c.first()..=c.last()).contains(&position)).map(|c| c.item(position)).transpose()
     }
@@ -775,7 +772,7 @@ pub(crate) fn check_keys(conn: &Connection, population_id: i64) -> Result<Option
     let mut problem = None;
     for_each_chunk(conn, population_id, 1, false, |chunk| {
         for position in chunk.first()..=chunk.last() {
-            let key = chunk.key_at(position);
+            let key = chunk.key_at(position)?;
             let indexed = match rows.next()? {
                 Some(r) => Some((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)),
                 None => None,

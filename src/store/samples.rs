@@ -822,7 +822,7 @@ fn load_sample_reading(conn: &Connection, id: i64, control: &str, strict: bool) 
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut lookup = super::items::ItemLookup::new(conn, s.population_id);
+    let mut lookup = super::items::ItemLookup::new(conn, s.population_id)?;
     let mut voids = voids;
     for (ordinal, position, stratum, added_at, replaces) in listed {
         let row_position = frame.row_position(position);
