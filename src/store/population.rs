@@ -685,35 +685,19 @@ enum Batch {
     Done(Box<ValidationReport>, String),
 }
 
-/// A batch of items with their text back to back in one buffer: a few allocations a batch
-/// rather than several an item.
+/// One item's parts as they will be stored (key, date `YYYY-MM-DD`, amount, fields as JSONB),
+/// back to back in a buffer reused for every item: it stays in the core's cache, and the
+/// chunk encoder copies the parts from it once.
 #[derive(Default)]
-struct Items {
-    /// Each item's key, date (`YYYY-MM-DD`), amount and fields (JSONB), one after another.
+struct Scratch {
     bytes: Vec<u8>,
-    items: Vec<ItemSpans>,
 }
 
-/// Where an item's parts end in `Items::bytes`: each starts where the one before ends; an
-/// absent date or amount is None.
-struct ItemSpans {
-    position: i64,
-    line: i64,
-    key_end: usize,
-    date_end: Option<usize>,
-    amount_end: Option<usize>,
-    fields_end: usize,
-}
-
-impl Items {
-    fn with_capacity(rows: usize) -> Items {
-        Items { bytes: Vec::with_capacity(rows * 180), items: Vec::with_capacity(rows) }
-    }
-
-    /// Adds `item` as it will be written, and to `digest`.
-    fn push(&mut self, item: &import::Item<'_>, digest: &mut super::digest::ItemsDigest) {
+impl Scratch {
+    /// `item` as it will be written.
+    fn fill<'a>(&'a mut self, item: &import::Item<'_>) -> ItemRef<'a> {
         use std::io::Write;
-        let start = self.bytes.len();
+        self.bytes.clear();
         self.bytes.extend_from_slice(item.key.as_bytes());
         let key_end = self.bytes.len();
         let date_end = item.date.map(|d| {
@@ -725,30 +709,8 @@ impl Items {
             self.bytes.len()
         });
         jsonb::encode(&item.row.fields, &mut self.bytes);
-        self.items.push(ItemSpans {
-            position: item.position as i64,
-            line: item.line as i64,
-            key_end,
-            date_end,
-            amount_end,
-            fields_end: self.bytes.len(),
-        });
-        digest.add(self.row(start, self.items.last().expect("just pushed")));
-    }
-
-    fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.items.clear();
-    }
-
-    fn row<'a>(&'a self, start: usize, it: &ItemSpans) -> ItemRef<'a> {
         let text = |from: usize, to: usize| std::str::from_utf8(&self.bytes[from..to]).expect("pushed as str");
-        let mut at = it.key_end;
-        let key = text(start, at);
+        let mut at = key_end;
         let mut next = |end: Option<usize>| {
             end.map(|end| {
                 let part = text(at, end);
@@ -756,24 +718,15 @@ impl Items {
                 part
             })
         };
-        let (date, amount) = (next(it.date_end), next(it.amount_end));
+        let (date, amount) = (next(date_end), next(amount_end));
         ItemRef {
-            position: it.position,
-            source_row: it.line,
-            key,
+            position: item.position as i64,
+            source_row: item.line as i64,
+            key: text(0, key_end),
             date,
             amount,
-            fields: StoredFields::Cells(&self.bytes[at..it.fields_end]),
+            fields: StoredFields::Cells(&self.bytes[at..]),
         }
-    }
-
-    fn rows(&self) -> impl Iterator<Item = ItemRef<'_>> {
-        let mut start = 0;
-        self.items.iter().map(move |it| {
-            let row = self.row(start, it);
-            start = it.fields_end;
-            row
-        })
     }
 }
 
@@ -802,7 +755,8 @@ fn push_date(out: &mut Vec<u8>, d: NaiveDate) {
     }
 }
 
-const BATCH_ROWS: usize = 2048;
+/// Chunks sent to the writing thread at a time (2,048 items or fewer).
+const BATCH_CHUNKS: usize = 2;
 
 /// Imports on two threads: one reads, hashes, decodes, parses and validates the source; this
 /// one writes the rows into the engagement. The bounded channel keeps memory flat.
@@ -849,22 +803,12 @@ fn read_source(
         };
         sender.send(start).map_err(|_| gone())?;
         let latest = std::cell::Cell::new(None);
-        let mut batch = Items::with_capacity(BATCH_ROWS);
+        let mut scratch = Scratch::default();
         // The digest and the chunks' encoding and compression are here rather than on the
         // writing thread, which makes SQLite's inserts.
         let mut digest = super::digest::ItemsDigest::new();
         let mut encoder = ChunkEncoder::new()?;
-        let mut encode = |batch: &mut Items, last: bool| -> std::result::Result<Vec<EncodedChunk>, Error> {
-            let mut chunks = Vec::new();
-            for item in batch.rows() {
-                chunks.extend(encoder.push(item)?);
-            }
-            if last {
-                chunks.extend(encoder.finish()?);
-            }
-            batch.clear();
-            Ok(chunks)
-        };
+        let mut chunks = Vec::with_capacity(BATCH_CHUNKS);
         let report = import::scan_with(
             table,
             mapping,
@@ -875,15 +819,17 @@ fn read_source(
                 true
             },
             &mut |item| {
-                batch.push(item, &mut digest);
-                if batch.len() == BATCH_ROWS {
-                    let chunks = encode(&mut batch, false)?;
-                    sender.send(Batch::Chunks(chunks, latest.take())).map_err(|_| gone())?;
+                let item = scratch.fill(item);
+                digest.add(item);
+                chunks.extend(encoder.push(item)?);
+                if chunks.len() == BATCH_CHUNKS {
+                    let full = std::mem::replace(&mut chunks, Vec::with_capacity(BATCH_CHUNKS));
+                    sender.send(Batch::Chunks(full, latest.take())).map_err(|_| gone())?;
                 }
                 Ok(())
             },
         )?;
-        let chunks = encode(&mut batch, true)?;
+        chunks.extend(encoder.finish()?);
         sender.send(Batch::Chunks(chunks, latest.take())).map_err(|_| gone())?;
         Ok((report, digest.finish()))
     })?;
