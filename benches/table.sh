@@ -68,7 +68,7 @@ import_pairs() { # label, source, reference csv
   lo=$(printf '%s\n' "${rw[@]}" | sort -g | head -1); hi=$(printf '%s\n' "${rw[@]}" | sort -g | tail -1)
   awk -v l="$label" -v tw="$twm" -v sw="$swm" -v tc="$tcm" -v sc="$scm" -v lo="$lo" -v hi="$hi" -v n="$pairs" \
     -v tp="$tpeak" -v sp="$speak" 'BEGIN {
-      printf "| %s, wall (median of %d pairs) | %.2f s | sqlite3 .import %.2f s | **%.2f** (%s–%s) | %d MB (sqlite3 %d MB) |\n", l, n, tw, sw, tw / sw, lo, hi, tp / 1024, sp / 1024
+      printf "| %s, wall (median of %d pairs) | %.2f s | sqlite3 .import %.2f s | **%.2f** (%s–%s) | %.1f MB (sqlite3 %.1f MB) |\n", l, n, tw, sw, tw / sw, lo, hi, tp / 1024, sp / 1024
       printf "| %s, CPU user+sys | %.2f s | sqlite3 .import %.2f s | %.2f | |\n", l, tc, sc, tc / sc
     }'
   echo "$twm $tcm $tpeak" >"$work/last-wall"
@@ -106,7 +106,7 @@ if [ "${BENCH_10M:-0}" = 1 ]; then
   read -r w c m < <(import_once "$csv10")
   cp "$work/x.tickmark" "$data/ten-million.tickmark"
   rows_10m=$(awk -v w="$w" -v w1="$wall_1m" -v c="$c" -v c1="$cpu_1m" -v m="$m" -v m1="$peak_1m" -v e="$(stat -c %s "$data/ten-million.tickmark")" -v s="$(stat -c %s "$csv10")" 'BEGIN {
-      printf "| import 10,000,000 rows (%d MB), one run: wall per row against the 1M median | %.2f s | 10 × %.2f s | %.2f (target ≤ 1.15) | %d MB (1M: %d MB; target ≤ %d MB) |\n", s / 1048576, w, w1, w / (10 * w1), m / 1024, m1 / 1024, m1 * 1.1 / 1024
+      printf "| import 10,000,000 rows (%d MB), one run: wall per row against the 1M median | %.2f s | 10 × %.2f s | %.2f (target ≤ 1.15) | %.1f MB (1M: %.1f MB, ratio %.2f; target ≤ 1.10) |\n", s / 1048576, w, w1, w / (10 * w1), m / 1024, m1 / 1024, m / m1
       printf "| import 10,000,000 rows, CPU user+sys per row against the 1M median | %.2f s | 10 × %.2f s | %.2f | |\n", c, c1, c / (10 * c1)
       printf "| engagement file after the 10M import | %d MB | source CSV %d MB | %.2f | |\n", e / 1048576, s / 1048576, e / s }')
 fi

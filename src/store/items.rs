@@ -1,8 +1,9 @@
-//! A population's items as the engagement file stores them (schema 12 on).
+//! A population's items as the engagement file stores them (schema 12 on; the rest sliced from
+//! 14 on).
 //!
-//! `population_chunk` holds runs of up to `CHUNK_ITEMS` consecutive positions, each run as two
-//! zstd frames: its keys, and the rest of each item (source line, date, amount, fields as
-//! stored). The chunks of a million-row, 122 MB CSV export take 31 MB this way and its key
+//! `population_chunk` holds runs of up to `CHUNK_ITEMS` consecutive positions, each run as its
+//! keys (one zstd frame) and the rest of each item (source line, date, amount, fields as
+//! stored; a zstd frame for each slice of `SLICE_ITEMS`). The chunks of a million-row, 122 MB CSV export take 31 MB this way and its key
 //! index 23 MB, where a row an item with the fields as JSONB took 1.8 times the CSV, written
 //! twice (the WAL, then the checkpoint): the bytes written, not the parsing, were what an
 //! import waited on. `population_key` is the search and duplicate index: (population, key
