@@ -721,29 +721,33 @@ pub(crate) fn for_each_item(
 
 /// Reads items by position, keeping the last chunk read (positions asked in order share it).
 ///
-/// It prepares its own statement rather than taking one from rusqlite's cache: a cached
-/// statement has its bindings cleared when it goes back, and SQLite then re-prepares it on the
-/// next use, because it marks `population_id = ?1` as a value the plan may depend on (a bound 0
-/// or 1). A sample's 60 rows cost 60 re-parses that way.
+/// It prepares its own statement, on its first read, rather than taking one from rusqlite's
+/// cache: a cached statement has its bindings cleared when it goes back, and SQLite then
+/// re-prepares it on the next use, because it marks `population_id = ?1` as a value the plan may
+/// depend on (a bound 0 or 1). A sample's 60 rows cost 60 re-parses that way.
 pub(crate) struct ItemLookup<'c> {
+    conn: &'c Connection,
     population_id: i64,
-    stmt: rusqlite::Statement<'c>,
+    stmt: Option<rusqlite::Statement<'c>>,
     chunk: Option<Chunk>,
 }
 
 impl<'c> ItemLookup<'c> {
-    pub(crate) fn new(conn: &'c Connection, population_id: i64) -> Result<ItemLookup<'c>> {
-        let stmt = conn.prepare(
-            "SELECT first_position, items, keys, rest FROM population_chunk
-             WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1",
-        )?;
-        Ok(ItemLookup { population_id, stmt, chunk: None })
+    pub(crate) fn new(conn: &'c Connection, population_id: i64) -> ItemLookup<'c> {
+        ItemLookup { conn, population_id, stmt: None, chunk: None }
     }
 
     pub(crate) fn get(&mut self, position: i64) -> Result<Option<ItemRef<'_>>> {
         let held = self.chunk.as_ref().is_some_and(|c| (c.first()..=c.last()).contains(&position));
         if !held {
-            let mut rows = self.stmt.query(params![self.population_id, position])?;
+            let stmt = match &mut self.stmt {
+                Some(stmt) => stmt,
+                empty => empty.insert(self.conn.prepare(
+                    "SELECT first_position, items, keys, rest FROM population_chunk
+                     WHERE population_id = ?1 AND first_position <= ?2 ORDER BY first_position DESC LIMIT 1",
+                )?),
+            };
+            let mut rows = stmt.query(params![self.population_id, position])?;
             self.chunk = match rows.next()? {
                 Some(r) => Some(decode_row(self.population_id, r, true)?),
                 None => None,

@@ -285,7 +285,7 @@ impl Engagement {
 
     /// The items at the given positions, in the order asked.
     pub fn population_items_at(&self, population_id: i64, positions: &[u64]) -> Result<Vec<PopulationItem>> {
-        let mut lookup = items::ItemLookup::new(self.conn(), population_id)?;
+        let mut lookup = items::ItemLookup::new(self.conn(), population_id);
         positions
             .iter()
             .map(|&p| {
@@ -603,7 +603,7 @@ fn find_duplicate_keys(conn: &Connection, population_id: i64, report: &mut Valid
     repeats.end_run();
     let mut listed = repeats.first.into_vec();
     listed.sort_unstable();
-    let mut line = items::ItemLookup::new(conn, population_id)?;
+    let mut line = items::ItemLookup::new(conn, population_id);
     report.duplicate_key_count = repeats.count;
     report.duplicate_keys = listed
         .into_iter()

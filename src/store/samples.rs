@@ -822,24 +822,18 @@ fn load_sample_reading(conn: &Connection, id: i64, control: &str, strict: bool) 
             Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64, r.get(2)?, r.get(3)?, r.get(4)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
-    // Not strict, rows that cannot be read (even their table) leave the items without rows.
-    let mut lookup = match super::items::ItemLookup::new(conn, s.population_id) {
-        Ok(lookup) => Some(lookup),
-        Err(_) if !strict => None,
-        Err(e) => return Err(e),
-    };
+    let mut lookup = super::items::ItemLookup::new(conn, s.population_id);
     let mut voids = voids;
     for (ordinal, position, stratum, added_at, replaces) in listed {
         let row_position = frame.row_position(position);
         /// Source row, key, date, and the fields (None when damaged).
         type Found = (i64, String, Option<String>, Option<Vec<String>>);
-        let found: Option<Found> = match lookup.as_mut().map(|l| l.get(row_position as i64)) {
-            Some(Ok(item)) => item.map(|item| {
+        let found: Option<Found> = match lookup.get(row_position as i64) {
+            Ok(item) => item.map(|item| {
                 (item.source_row, item.key.to_string(), item.date.map(str::to_string), item.fields.decode())
             }),
-            None => None,
-            Some(Err(_)) if !strict => None,
-            Some(Err(e)) => return Err(e),
+            Err(_) if !strict => None,
+            Err(e) => return Err(e),
         };
         // A row missing from the population is reported by `verify`; the listing shows the
         // item without its row rather than failing the whole workpaper.
