@@ -5,7 +5,7 @@
 # so the pictures never depend on the user's own engagements.
 #
 #   scripts/screenshots.sh            build the app (make app), then take the screenshots
-#   APP=path/to/tickmark-app scripts/screenshots.sh    use an already built app
+#   APP=path/to/tickmark-app scripts/screenshots.sh    use an already built app (a debug build)
 #   SHOTS='requests|rollforward' scripts/screenshots.sh   only the screenshots whose names match
 #   XVFB_DISPLAY=:42 scripts/screenshots.sh            another display than :99 (another run holds it)
 set -euo pipefail
@@ -29,6 +29,15 @@ if [ -z "${APP:-}" ]; then
   make app
   APP=target/debug/tickmark-app
 fi
+# Three screens are reached through a file dialog the app answers from TICKMARK_E2E_OPEN, which
+# only a debug build reads (src-tauri/src/files.rs): a release build shows the native dialog,
+# and the screenshot would be of that.
+case "$APP" in
+  */release/*)
+    echo "screenshots: $APP is a release build, which shows native file dialogs; use a debug build (make app)" >&2
+    exit 2
+    ;;
+esac
 
 out=docs/screenshots
 mkdir -p "$out"
